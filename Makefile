@@ -1,0 +1,50 @@
+# The README's two commands. Each works from a fresh clone: it makes .venv if
+# missing and installs what it needs, pinned by binder/requirements.txt (the
+# same versions Binder runs).
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PINS := binder/requirements.txt
+PIP := $(BIN)/python -m pip --disable-pip-version-check
+
+# Quiet Jupyter's platformdirs migration warning; draw plots without a screen in tests.
+export JUPYTER_PLATFORM_DIRS := 1
+
+.PHONY: lab test lint format bench notebooks clean
+
+lab: $(VENV)/.installed-lab
+	@echo "Starting JupyterLab on notebooks/00-Start-Here.ipynb — open the URL it prints (Ctrl-C to stop)."
+	$(BIN)/jupyter lab notebooks/00-Start-Here.ipynb --ServerApp.ip=127.0.0.1 --ServerApp.open_browser=False \
+		$$( [ "$$(id -u)" = 0 ] && echo --allow-root )
+
+test: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	MPLBACKEND=Agg $(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m benchmarks
+
+# Re-run every notebook in place and store its outputs (after editing one).
+notebooks: $(VENV)/.installed-test
+	MPLBACKEND=Agg $(BIN)/jupyter nbconvert --to notebook --execute --inplace notebooks/[0-9][0-9]-*.ipynb
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed-lab: pyproject.toml $(PINS) | $(BIN)/python
+	$(PIP) install -c $(PINS) -e '.[lab]'
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(PINS) | $(BIN)/python
+	$(PIP) install -c $(PINS) -e '.[test]'
+	touch $@ $(VENV)/.installed-lab
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info

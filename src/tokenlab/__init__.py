@@ -1,0 +1,78 @@
+"""tokenlab — learn how API tokens really work, by running them.
+
+>>> from tokenlab import Clock, demo_key, sign, verify, decode_unverified
+>>> clock = Clock.frozen()                      # time stands still until you move it
+>>> key = demo_key("RS256")                     # fixed, public demo key
+>>> token = sign({"sub": "alice", "aud": "api", "exp": clock.timestamp() + 300}, key)
+>>> decode_unverified(token, clock=clock).claims["sub"]   # anyone can read a JWT
+'alice'
+>>> verify(token, key, algorithms=["RS256"], audience="api", clock=clock)["sub"]
+'alice'
+
+``import tokenlab`` is cheap: each name is imported from its module on first
+use, so matplotlib, ipywidgets and the provider load only when a notebook asks.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "Clock": "tokenlab.clock",
+    "DEMO_START": "tokenlab.clock",
+    "TokenLabError": "tokenlab.errors",
+    "TokenFormatError": "tokenlab.errors",
+    "InvalidTokenError": "tokenlab.errors",
+    "Key": "tokenlab.keys",
+    "KeySet": "tokenlab.keys",
+    "as_key": "tokenlab.keys",
+    "demo_key": "tokenlab.keys",
+    "demo_key_set": "tokenlab.keys",
+    "generate_key": "tokenlab.keys",
+    "DecodedToken": "tokenlab.tokens",
+    "decode_unverified": "tokenlab.tokens",
+    "sign": "tokenlab.tokens",
+    "verify": "tokenlab.tokens",
+}
+_SUBMODULES = ("clock", "errors", "keys", "claims", "tokens", "exercises", "plots", "entropy")
+
+__all__ = [
+    "DEMO_START",
+    "Clock",
+    "DecodedToken",
+    "InvalidTokenError",
+    "Key",
+    "KeySet",
+    "TokenFormatError",
+    "TokenLabError",
+    "as_key",
+    "decode_unverified",
+    "demo_key",
+    "demo_key_set",
+    "generate_key",
+    "sign",
+    "verify",
+]  # the names in _EXPORTS; tests/test_init.py checks they agree
+
+if TYPE_CHECKING:  # pragma: no cover
+    from tokenlab.clock import DEMO_START, Clock
+    from tokenlab.errors import InvalidTokenError, TokenFormatError, TokenLabError
+    from tokenlab.keys import Key, KeySet, as_key, demo_key, demo_key_set, generate_key
+    from tokenlab.tokens import DecodedToken, decode_unverified, sign, verify
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    if name in _SUBMODULES:
+        return importlib.import_module(f"tokenlab.{name}")
+    raise AttributeError(f"module 'tokenlab' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS, *_SUBMODULES])

@@ -1,0 +1,274 @@
+"""Every error tokenlab raises, under one root: :class:`TokenLabError`.
+
+Three families, each answering a different question:
+
+- :class:`TokenFormatError` — "this is not a token at all" (cannot be split,
+  decoded or parsed; RFC 7519 §7.2).
+- :class:`InvalidTokenError` — "this is a token, and it must not be trusted".
+  One subclass per failure, named after what happened, carrying the claim or
+  header parameter at fault and a one-sentence ``lesson``.
+- :class:`OAuthError` — an OAuth 2.0 error response, with the RFC wire code as
+  the class attribute ``error`` (RFC 6749 §5.2, RFC 6750 §3.1, …).
+
+A learner never needs to read a traceback from inside PyJWT or cryptography:
+``str(err)`` says what went wrong and what it means.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AccessDeniedError",
+    "AlgorithmNotAllowedError",
+    "AudienceMismatchError",
+    "InvalidClaimError",
+    "InvalidClientError",
+    "InvalidGrantError",
+    "InvalidKeyError",
+    "InvalidRequestError",
+    "InvalidScopeError",
+    "InvalidSignatureError",
+    "InvalidTokenError",
+    "IssuerMismatchError",
+    "KeyAlgorithmMismatchError",
+    "MissingClaimError",
+    "OAuthError",
+    "ServerError",
+    "TokenExpiredError",
+    "TokenFormatError",
+    "TokenLabError",
+    "TokenNotYetValidError",
+    "UnauthorizedClientError",
+    "UnknownKeyError",
+    "UnsupportedCriticalHeaderError",
+    "UnsupportedGrantTypeError",
+    "UnsupportedResponseTypeError",
+    "UsageError",
+    "WeakKeyError",
+    "WrongTokenTypeError",
+]
+
+
+class TokenLabError(Exception):
+    """The root of every error tokenlab raises on purpose."""
+
+
+class UsageError(TokenLabError, ValueError):
+    """tokenlab was called with arguments it cannot work with (a bug in the calling code)."""
+
+
+class InvalidKeyError(TokenLabError, ValueError):
+    """The object given as a key is not a key tokenlab can use (or should not be used)."""
+
+
+class TokenFormatError(TokenLabError, ValueError):
+    """The input is not a JWT: it cannot be split, base64url-decoded or parsed as JSON."""
+
+    def __init__(self, message: str, *, part: str | None = None) -> None:
+        super().__init__(message)
+        self.part = part
+        """Which part was broken: ``"token"``, ``"header"``, ``"payload"`` or ``"signature"``."""
+
+
+class InvalidTokenError(TokenLabError):
+    """A well-formed token that must not be trusted.
+
+    ``claim`` names the claim or header parameter at fault (``"exp"``,
+    ``"alg"``, …) or is ``None``; ``lesson`` says in one sentence what the
+    failure means; ``str(err)`` is the detail followed by the lesson.
+    """
+
+    lesson = "The token failed verification, so nothing in it can be trusted."
+
+    def __init__(self, detail: str, *, claim: str | None = None) -> None:
+        super().__init__(f"{detail} {self.lesson}")
+        self.detail = detail
+        self.claim = claim
+
+
+class InvalidSignatureError(InvalidTokenError):
+    """The signature does not match the header and payload under this key."""
+
+    lesson = (
+        "Either the token was changed after it was signed or it was signed with another "
+        "key; a signature covers every byte of header and payload (RFC 7515 §5.2)."
+    )
+
+
+class AlgorithmNotAllowedError(InvalidTokenError):
+    """The token's ``alg`` is not one the caller allows."""
+
+    lesson = (
+        "A verifier decides which algorithms it accepts and never lets the token choose; "
+        "'none' is never acceptable (RFC 8725 §3.1)."
+    )
+
+
+class KeyAlgorithmMismatchError(InvalidTokenError):
+    """The token's ``alg`` does not fit the key it is checked with."""
+
+    lesson = (
+        "Each key is used with exactly one algorithm, so a public RSA key can never be "
+        "abused as an HMAC secret (algorithm confusion, RFC 8725 §2.1 and §3.1)."
+    )
+
+
+class WeakKeyError(InvalidTokenError):
+    """The HMAC secret is too short to resist guessing."""
+
+    lesson = (
+        "An HMAC secret must be at least as long as the hash: 32 random bytes for HS256 "
+        "(RFC 7518 §3.2, RFC 8725 §3.5); short or human-chosen secrets are brute-forced offline."
+    )
+
+
+class UnknownKeyError(InvalidTokenError):
+    """No key in the key set has the token's ``kid``."""
+
+    lesson = (
+        "The kid only selects a key from the verifier's own key set; an unknown kid means "
+        "no trusted key signed this token (RFC 7515 §4.1.4, RFC 8725 §3.10)."
+    )
+
+
+class UnsupportedCriticalHeaderError(InvalidTokenError):
+    """The header lists a ``crit`` extension this verifier does not implement."""
+
+    lesson = "A 'crit' header parameter says 'reject me unless you understand these extensions' (RFC 7515 §4.1.11)."
+
+
+class WrongTokenTypeError(InvalidTokenError):
+    """The header's ``typ`` is not the type of token expected here."""
+
+    lesson = (
+        "Access tokens say typ 'at+jwt' so that an ID token or another JWT cannot be passed "
+        "off as one (RFC 9068 §2.1 and §4, RFC 8725 §3.11)."
+    )
+
+
+class InvalidClaimError(InvalidTokenError):
+    """A claim has a value of the wrong type or shape."""
+
+    lesson = "Registered claims have fixed types: times are NumericDates, 'aud' is a string or a list of strings (RFC 7519 §4.1)."
+
+
+class MissingClaimError(InvalidTokenError):
+    """A claim the verifier requires is absent."""
+
+    lesson = (
+        "A verifier that requires a claim must reject tokens without it, or an attacker "
+        "simply leaves the check out (RFC 8725 §3.8–3.9)."
+    )
+
+
+class TokenExpiredError(InvalidTokenError):
+    """The ``exp`` time has passed."""
+
+    lesson = (
+        "After its 'exp' time a token must be rejected, however good its signature "
+        "(RFC 7519 §4.1.4); the client has to get a new one."
+    )
+
+
+class TokenNotYetValidError(InvalidTokenError):
+    """The ``nbf`` (or ``iat``) time is still in the future."""
+
+    lesson = (
+        "A token must not be accepted before its 'nbf' time, and one issued in the future "
+        "points at clock skew or forgery (RFC 7519 §4.1.5–4.1.6)."
+    )
+
+
+class IssuerMismatchError(InvalidTokenError):
+    """The ``iss`` claim is not exactly the expected issuer."""
+
+    lesson = "The issuer must match exactly, character for character, not by prefix (RFC 8725 §3.8, RFC 7519 §4.1.1)."
+
+
+class AudienceMismatchError(InvalidTokenError):
+    """The ``aud`` claim does not name this recipient."""
+
+    lesson = (
+        "A token is meant for the audiences it names; accepting one meant for another API "
+        "lets that API's tokens be replayed here (RFC 8725 §3.9, RFC 7519 §4.1.3)."
+    )
+
+
+# --- OAuth 2.0 errors ------------------------------------------------------
+
+
+class OAuthError(TokenLabError):
+    """An OAuth 2.0 error response; ``error`` is the code on the wire (RFC 6749 §5.2)."""
+
+    error = "server_error"
+    status_code = 400
+
+    def __init__(self, description: str = "", *, uri: str | None = None) -> None:
+        super().__init__(f"{self.error}: {description}" if description else self.error)
+        self.description = description
+        self.uri = uri
+
+    def as_dict(self) -> dict[str, str]:
+        """The JSON body of the error response (RFC 6749 §5.2)."""
+        body = {"error": self.error}
+        if self.description:
+            body["error_description"] = self.description
+        if self.uri:
+            body["error_uri"] = self.uri
+        return body
+
+
+class InvalidRequestError(OAuthError):
+    """A parameter is missing, repeated, malformed or unsupported (RFC 6749 §5.2)."""
+
+    error = "invalid_request"
+
+
+class InvalidClientError(OAuthError):
+    """Client authentication failed (RFC 6749 §5.2): answered with 401."""
+
+    error = "invalid_client"
+    status_code = 401
+
+
+class InvalidGrantError(OAuthError):
+    """The code, refresh token or credentials are invalid, expired, revoked or not this client's (RFC 6749 §5.2)."""
+
+    error = "invalid_grant"
+
+
+class UnauthorizedClientError(OAuthError):
+    """This client may not use this grant type (RFC 6749 §5.2)."""
+
+    error = "unauthorized_client"
+
+
+class UnsupportedGrantTypeError(OAuthError):
+    """The grant type is not supported by the server (RFC 6749 §5.2)."""
+
+    error = "unsupported_grant_type"
+
+
+class UnsupportedResponseTypeError(OAuthError):
+    """The response type is not supported (RFC 6749 §4.1.2.1)."""
+
+    error = "unsupported_response_type"
+
+
+class InvalidScopeError(OAuthError):
+    """The requested scope is invalid, unknown or wider than allowed (RFC 6749 §5.2)."""
+
+    error = "invalid_scope"
+
+
+class AccessDeniedError(OAuthError):
+    """The resource owner or the server denied the request (RFC 6749 §4.1.2.1)."""
+
+    error = "access_denied"
+    status_code = 403
+
+
+class ServerError(OAuthError):
+    """The server met an unexpected condition (RFC 6749 §4.1.2.1)."""
+
+    error = "server_error"
+    status_code = 500

@@ -1,0 +1,65 @@
+"""What every exercise check returns: a verdict, what is right, and a hint — never the answer."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Feedback", "is_unanswered", "run_learner_code"]
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The result of checking one exercise.
+
+    Shown as plain text (so it reads the same in JupyterLab, on GitHub and
+    under nbval); ``bool(feedback)`` is whether the answer passed.
+    """
+
+    exercise: str
+    passed: bool
+    message: str
+    hints: tuple[str, ...] = field(default=())
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __str__(self) -> str:
+        mark = "✅" if self.passed else "🔎"
+        verdict = "solved" if self.passed else "not yet"
+        lines = [f"{mark} {self.exercise} — {verdict}: {self.message}"]
+        lines += [f"   hint: {hint}" for hint in self.hints]
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+    @classmethod
+    def solved(cls, exercise: str, message: str) -> Feedback:
+        return cls(exercise, True, message)
+
+    @classmethod
+    def not_yet(cls, exercise: str, message: str, *hints: str) -> Feedback:
+        return cls(exercise, False, message, tuple(hints))
+
+    @classmethod
+    def unanswered(cls, exercise: str, what: str) -> Feedback:
+        return cls(exercise, False, f"no answer yet — replace the ... with {what}, then run the cell again.")
+
+
+def is_unanswered(value: Any) -> bool:
+    """True for the ``...`` placeholder a learner has not replaced yet."""
+    return value is Ellipsis or value is None
+
+
+def run_learner_code(function: Callable[..., Any], *args: Any) -> tuple[Any, str | None]:
+    """Call the learner's function; return ``(result, None)`` or ``(None, what went wrong)``.
+
+    A learner's bug becomes feedback, never a traceback from deep inside the checker.
+    """
+    try:
+        return function(*args), None
+    except Exception as exc:  # the learner's code may raise anything
+        frame = traceback.extract_tb(exc.__traceback__)[-1]
+        return None, f"your code raised {type(exc).__name__}: {exc} (line {frame.lineno}: {frame.line!r})"

@@ -1,0 +1,565 @@
+"""Decode, sign and verify JWTs (RFC 7519) in their compact JWS form (RFC 7515 §7.1).
+
+>>> from tokenlab.clock import Clock
+>>> from tokenlab.keys import demo_key
+>>> clock = Clock.frozen()
+>>> token = sign({"sub": "alice", "aud": "api", "exp": clock.timestamp() + 300}, demo_key("ES256"))
+>>> decode_unverified(token, clock=clock).claims["sub"]   # anyone can read it...
+'alice'
+>>> verify(token, demo_key("ES256"), algorithms=["ES256"], audience="api", clock=clock)["sub"]
+'alice'
+>>> clock.advance(minutes=6)
+datetime.datetime(2026, 1, 5, 9, 6, tzinfo=datetime.timezone.utc)
+>>> verify(token, demo_key("ES256"), algorithms=["ES256"], audience="api", clock=clock)
+Traceback (most recent call last):
+...
+tokenlab.errors.TokenExpiredError: The token expired at 2026-01-05 09:05:00 UTC, 1 min before now. ...
+
+:func:`decode_unverified` reads anything a learner may paste and checks
+nothing; :func:`verify` trusts nothing it has not checked.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import hmac
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from tokenlab import claims as _claims
+from tokenlab.clock import Clock, format_utc, humanize_delta
+from tokenlab.errors import (
+    AlgorithmNotAllowedError,
+    AudienceMismatchError,
+    InvalidKeyError,
+    InvalidSignatureError,
+    KeyAlgorithmMismatchError,
+    TokenFormatError,
+    UnknownKeyError,
+    UnsupportedCriticalHeaderError,
+    UsageError,
+    WeakKeyError,
+)
+from tokenlab.keys import Key, KeySet, as_key, min_hmac_key_bytes
+
+__all__ = [
+    "MAX_TOKEN_CHARS",
+    "DecodedToken",
+    "Explanation",
+    "TokenWarning",
+    "b64url_decode",
+    "b64url_encode",
+    "decode_unverified",
+    "sign",
+    "verify",
+]
+
+MAX_TOKEN_CHARS = 32 * 1024
+"""Longer input is refused before any decoding: real JWTs are a few hundred
+bytes to a few KiB, and a parser must bound its work (RFC 8725 §3.x, "limit
+resources"; HTTP servers cap a header at 8–16 KiB)."""
+
+_B64URL = re.compile(r"[A-Za-z0-9_-]*")
+_SYSTEM_CLOCK = Clock.system()
+
+WEAK_SECRETS = (
+    "your-256-bit-secret", "your-384-bit-secret", "your-512-bit-secret", "secret", "secretkey",
+    "secret-key", "secret_key", "mysecret", "supersecret", "jwt", "jwt-secret", "jwt_secret",
+    "key", "password", "changeme", "admin", "test", "default", "qwerty", "123456", "tokenlab",
+)  # fmt: skip
+"""Secrets seen in tutorials and leaks (jwt.io's example is the first); the
+decoder tries these few so it can warn, the attack lab tries many more."""
+
+
+# --- base64url (RFC 7515 §2, RFC 4648 §5) ----------------------------------
+
+
+def b64url_encode(data: bytes) -> str:
+    """base64url without padding, as JWS uses it (RFC 7515 §2)."""
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64url_decode(text: str, *, part: str = "segment") -> bytes:
+    """Decode unpadded base64url, saying exactly what is wrong with bad input."""
+    if not _B64URL.fullmatch(text):
+        bad = next(ch for ch in text if not (ch.isascii() and (ch.isalnum() or ch in "-_")))
+        if bad == "=":
+            hint = "JWTs leave out the '=' padding (RFC 7515 §2); remove it"
+        elif bad in "+/":
+            hint = "that is plain base64; base64url writes '-' and '_' instead of '+' and '/'"
+        elif bad.isspace():
+            hint = "a token has no spaces or line breaks: was it copied with extra text?"
+        else:
+            hint = "base64url uses only A–Z, a–z, 0–9, '-' and '_'"
+        raise TokenFormatError(f"The {part} contains {bad!r}: {hint}.", part=part)
+    if len(text) % 4 == 1:
+        raise TokenFormatError(
+            f"The {part} is {len(text)} characters long; base64url text can never be 1 more than "
+            "a multiple of 4, so a character was lost or added.",
+            part=part,
+        )
+    try:
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError):  # pragma: no cover - the checks above catch these
+        raise TokenFormatError(f"The {part} is not valid base64url.", part=part) from None
+
+
+def _json_object(raw: bytes, part: str) -> dict[str, Any]:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise TokenFormatError(
+            f"The {part} decodes to bytes that are not UTF-8 text; a JWT's JSON must be UTF-8 (RFC 7519 §7.2).",
+            part=part,
+        ) from None
+    try:
+        value = json.loads(text, object_pairs_hook=_reject_duplicates)
+    except _DuplicateName as dup:
+        raise TokenFormatError(
+            f"The {part} names {dup.args[0]!r} twice; JWT parsers must reject duplicate names (RFC 7519 §4, RFC 7515 §4).",
+            part=part,
+        ) from None
+    except ValueError as exc:
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        raise TokenFormatError(f"The {part} is not JSON ({exc.args[0].split(':')[0]}): {shown!r}.", part=part) from None
+    except RecursionError:
+        raise TokenFormatError(f"The {part} is JSON nested too deeply to be a real token.", part=part) from None
+    if not isinstance(value, dict):
+        raise TokenFormatError(
+            f"The {part} is JSON {type(value).__name__}, but a JWT's {part} must be a JSON object {{...}} (RFC 7519 §7.2).",
+            part=part,
+        )
+    return value
+
+
+class _DuplicateName(ValueError):
+    pass
+
+
+def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for name, _ in pairs:
+            if name in seen:
+                raise _DuplicateName(name)
+            seen.add(name)
+    return result
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    header: dict[str, Any]
+    claims: dict[str, Any]
+    signature: bytes
+    segments: tuple[str, str, str]
+
+
+def _text_of(token: Any) -> str:
+    if isinstance(token, (bytes, bytearray)):
+        try:
+            token = bytes(token).decode("ascii")
+        except UnicodeDecodeError:
+            raise TokenFormatError(
+                "These bytes are not ASCII text; a JWT is made of ASCII characters only.", part="token"
+            ) from None
+    if not isinstance(token, str):
+        what = "nothing (None)" if token is None else f"a {type(token).__name__}"
+        raise TokenFormatError(f"Expected a token as text, got {what}.", part="token")
+    if len(token) > MAX_TOKEN_CHARS:
+        raise TokenFormatError(
+            f"This is {len(token):,} characters long; tokenlab refuses anything over {MAX_TOKEN_CHARS:,} "
+            "before decoding it (real JWTs are a few hundred characters).",
+            part="token",
+        )
+    return token
+
+
+def _parse(token: str) -> _Parsed:
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise TokenFormatError(_wrong_part_count(token, len(parts)), part="token")
+    header = _json_object(b64url_decode(parts[0], part="header"), "header")
+    claims = _json_object(b64url_decode(parts[1], part="payload"), "payload")
+    signature = b64url_decode(parts[2], part="signature")
+    return _Parsed(header, claims, signature, (parts[0], parts[1], parts[2]))
+
+
+def _wrong_part_count(token: str, count: int) -> str:
+    if not token.strip():
+        return "The input is empty: paste a token such as eyJhbGciOi...xxx.yyy.zzz."
+    if count == 5:
+        return "This has five parts: it looks like an encrypted JWE (RFC 7516), which tokenlab does not decode; a signed JWT has three."
+    if count == 1:
+        return (
+            "This has no dots, so it is not a JWT (header.payload.signature). "
+            "It may be an opaque token, which only its issuer can look up (RFC 7662)."
+        )
+    if count == 2:
+        return "This has two parts; a JWT has three (header.payload.signature): was the end cut off?"
+    return f"This has {count} parts separated by dots; a JWT has exactly three (header.payload.signature)."
+
+
+# --- decoding without verifying -------------------------------------------
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """One header parameter or claim, with its meaning and a readable value."""
+
+    part: str  # "header" or "payload"
+    name: str
+    value: Any
+    meaning: str
+    shown: str  # the value as a person reads it, e.g. "2026-01-05 09:05:00 UTC (expires in 5 min)"
+
+
+@dataclass(frozen=True)
+class TokenWarning:
+    """Something in the token a careful reader should worry about."""
+
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class DecodedToken:
+    """A token taken apart **without verifying anything**.
+
+    Decoded is not verified: anybody can write any header and claims. Only
+    :func:`verify`, with a key you trust, says whether to believe them.
+    """
+
+    header: dict[str, Any]
+    claims: dict[str, Any]
+    signature: bytes
+    segments: tuple[str, str, str]
+    explanations: tuple[Explanation, ...]
+    warnings: tuple[TokenWarning, ...]
+    verified: bool = False
+
+    @property
+    def signing_input(self) -> bytes:
+        """What the signature covers: ``header.payload`` as ASCII (RFC 7515 §5.1)."""
+        return f"{self.segments[0]}.{self.segments[1]}".encode("ascii")
+
+    @property
+    def token(self) -> str:
+        return ".".join(self.segments)
+
+    def __str__(self) -> str:
+        lines = ["UNVERIFIED — decoded is not verified: anyone can write these values.", ""]
+        for part in ("header", "payload"):
+            lines.append(f"{part}:")
+            width = max((len(e.name) for e in self.explanations if e.part == part), default=0)
+            for e in self.explanations:
+                if e.part == part:
+                    lines.append(f"  {e.name:<{width}}  {e.shown}")
+                    lines.append(f"  {'':<{width}}  ↳ {e.meaning}")
+        lines.append(f"signature: {len(self.signature)} bytes")
+        if self.warnings:
+            lines += ["", "warnings:"] + [f"  ⚠ {w.message}" for w in self.warnings]
+        return "\n".join(lines)
+
+
+def decode_unverified(token: Any, *, clock: Clock | None = None) -> DecodedToken:
+    """Take a JWT apart and explain it, **without verifying its signature or claims**.
+
+    Accepts whatever a learner pastes: surrounding whitespace and a leading
+    ``Bearer`` are removed. Anything that is not a JWT raises
+    :class:`~tokenlab.errors.TokenFormatError` with a message saying what is
+    wrong; nothing else is ever raised. Relative times ("expires in 4 min")
+    are measured on ``clock`` (the real time by default).
+    """
+    text = _text_of(token).strip()
+    notes: list[TokenWarning] = []
+    if text[:7].lower() == "bearer ":
+        text = text[7:].strip()
+        notes.append(
+            TokenWarning(
+                "bearer_prefix",
+                "Removed the 'Bearer ' prefix: it belongs to the Authorization header, not to the token (RFC 6750 §2.1).",
+            )
+        )
+    parsed = _parse(text)
+    now = (clock or _SYSTEM_CLOCK).timestamp()
+    explanations = tuple(_explain(parsed, now))
+    notes.extend(_warnings(parsed, now))
+    return DecodedToken(parsed.header, parsed.claims, parsed.signature, parsed.segments, explanations, tuple(notes))
+
+
+def _explain(parsed: _Parsed, now: int) -> Iterable[Explanation]:
+    for name, value in parsed.header.items():
+        meaning = _claims.HEADER_MEANINGS.get(name, "A header parameter this course does not cover.")
+        yield Explanation("header", name, value, meaning, json.dumps(value, ensure_ascii=False))
+    for name, value in parsed.claims.items():
+        meaning = _claims.CLAIM_MEANINGS.get(
+            name, "A private claim: its meaning is agreed between issuer and recipient (RFC 7519 §4.3)."
+        )
+        yield Explanation("payload", name, value, meaning, _show_claim(name, value, now))
+
+
+def _show_claim(name: str, value: Any, now: int) -> str:
+    shown = json.dumps(value, ensure_ascii=False)
+    if name not in _claims.TIME_CLAIMS or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return shown
+    try:
+        when = format_utc(value)
+    except (OverflowError, OSError, ValueError):
+        return f"{shown} (not a time any calendar can show)"
+    ahead = value - now
+    phrase = {
+        "exp": ("expires in {}", "expired {} ago", "expires now"),
+        "nbf": ("valid in {}", "valid since {} ago", "valid from now"),
+        "iat": ("issued {} in the future!", "issued {} ago", "issued just now"),
+        "auth_time": ("logged in {} in the future!", "logged in {} ago", "logged in just now"),
+    }[name]
+    relative = phrase[2] if ahead == 0 else (phrase[0] if ahead > 0 else phrase[1]).format(humanize_delta(ahead))
+    return f"{when} ({relative})"
+
+
+def _warnings(parsed: _Parsed, now: int) -> Iterable[TokenWarning]:
+    header, claims = parsed.header, parsed.claims
+    alg = header.get("alg")
+    if not isinstance(alg, str):
+        yield TokenWarning(
+            "no_alg", "The header has no 'alg' string; every JWS must say its algorithm (RFC 7515 §4.1.1)."
+        )
+    elif alg.lower() == "none":
+        yield TokenWarning(
+            "alg_none",
+            f"alg is {alg!r}: the token has no signature, so anyone could have written it; verifiers must refuse it (RFC 8725 §3.1).",
+        )
+    elif not parsed.signature:
+        yield TokenWarning(
+            "no_signature",
+            f"alg says {alg} but the signature is empty: it was stripped, so nothing proves who wrote this (RFC 8725 §3.3).",
+        )
+    elif alg in ("HS256", "HS384", "HS512"):
+        secret = _guess_weak_secret(parsed, alg)
+        if secret is not None:
+            yield TokenWarning(
+                "weak_secret",
+                f"Signed with the guessable secret {secret!r}: anyone can try it and then mint tokens at will; HMAC secrets must be ≥ {min_hmac_key_bytes(alg)} random bytes (RFC 8725 §3.5).",
+            )
+    for name in ("jku", "jwk", "x5u", "x5c"):
+        if name in header:
+            yield TokenWarning(
+                f"header_{name}",
+                f"The header carries '{name}': a verifier must never take keys from the token itself, or anyone can sign (RFC 8725 §3.10).",
+            )
+    kid = header.get("kid")
+    if kid is not None and (not isinstance(kid, str) or re.search(r"[/\\'\";]|\.\.|\x00", kid)):
+        yield TokenWarning(
+            "odd_kid",
+            f"kid {kid!r} looks like a path, a query or not text at all: a kid must only be looked up in the verifier's own key map (RFC 8725 §3.10).",
+        )
+    if "crit" in header:
+        yield TokenWarning(
+            "crit",
+            f"The header marks {header['crit']!r} as critical: a verifier that does not implement those extensions must reject the token (RFC 7515 §4.1.11).",
+        )
+    yield from _time_warnings(claims, now)
+    if "aud" not in claims:
+        yield TokenWarning(
+            "no_aud",
+            "No 'aud': any service that trusts this issuer would accept the token, so it can be replayed between them (RFC 8725 §3.9).",
+        )
+    secret_looking = sorted(n for n in claims if re.search(r"pass(word|wd)?$|secret|ssn|card|api_?key", n, re.I))
+    if secret_looking:
+        yield TokenWarning(
+            "readable_secrets",
+            f"The payload holds {', '.join(secret_looking)}: a signed JWT is readable by anyone who has it; signing protects integrity, not confidentiality (RFC 7519 §12).",
+        )
+
+
+def _time_warnings(claims: Mapping[str, Any], now: int) -> Iterable[TokenWarning]:
+    def number(name: str) -> float | None:
+        value = claims.get(name)
+        return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+    exp, nbf, iat = number("exp"), number("nbf"), number("iat")
+    for name in ("exp", "nbf", "iat"):
+        if name in claims and number(name) is None:
+            yield TokenWarning(
+                f"bad_{name}",
+                f"'{name}' is {claims[name]!r}, not a number of seconds since 1970 (RFC 7519 §2, NumericDate).",
+            )
+    if "exp" not in claims:
+        yield TokenWarning(
+            "no_exp",
+            "No 'exp': this token never expires, so a leaked copy works forever (RFC 9068 §2.2 requires exp in access tokens).",
+        )
+    elif exp is not None and now >= exp:
+        yield TokenWarning(
+            "expired", f"Expired {humanize_delta(now - exp)} ago: a verifier must reject it (RFC 7519 §4.1.4)."
+        )
+    if nbf is not None and now < nbf:
+        yield TokenWarning(
+            "not_yet_valid", f"Not valid for another {humanize_delta(nbf - now)} ('nbf', RFC 7519 §4.1.5)."
+        )
+    if iat is not None and now < iat:
+        yield TokenWarning(
+            "issued_in_future",
+            f"Issued {humanize_delta(iat - now)} in the future: a skewed clock or a forgery (RFC 7519 §4.1.6).",
+        )
+    start = iat if iat is not None else nbf
+    if exp is not None and start is not None and exp - start > 86400:
+        yield TokenWarning(
+            "long_lived",
+            f"Lives {humanize_delta(exp - start)}: long-lived bearer tokens do damage for longer when they leak; keep access tokens to minutes (RFC 6819 §5.1.5.3).",
+        )
+
+
+def _guess_weak_secret(parsed: _Parsed, alg: str) -> str | None:
+    digest = {"HS256": "sha256", "HS384": "sha384", "HS512": "sha512"}[alg]
+    message = f"{parsed.segments[0]}.{parsed.segments[1]}".encode("ascii")
+    for secret in WEAK_SECRETS:
+        if hmac.compare_digest(hmac.new(secret.encode(), message, digest).digest(), parsed.signature):
+            return secret
+    return None
+
+
+# --- signing ----------------------------------------------------------------
+
+
+def _numeric(value: Any) -> Any:
+    return int(value.timestamp()) if isinstance(value, datetime) else value
+
+
+def sign(claims: Mapping[str, Any], key: Any, *, typ: str = "JWT", headers: Mapping[str, Any] | None = None) -> str:
+    """Sign ``claims`` as a compact JWS with ``key`` (a :class:`~tokenlab.keys.Key`, or anything
+    :func:`~tokenlab.keys.as_key` reads); the header gets the key's ``alg`` and ``kid``.
+
+    Datetimes become NumericDates. Short HMAC secrets are refused (RFC 7518 §3.2).
+    The same claims, key and clock always give the same token.
+    """
+    key = as_key(key)
+    if key.symmetric and len(key.signing) < min_hmac_key_bytes(key.alg):
+        raise InvalidKeyError(
+            f"This HMAC secret is {len(key.signing)} bytes; {key.alg} needs at least "
+            f"{min_hmac_key_bytes(key.alg)} random bytes (RFC 7518 §3.2), or it can be guessed offline."
+        )
+    header = {"alg": key.alg, "typ": typ, "kid": key.kid}
+    for name, value in (headers or {}).items():
+        if name == "alg":
+            raise UsageError("the key decides 'alg': each key is pinned to one algorithm (RFC 8725 §3.1)")
+        header[name] = value
+    try:
+        payload = json.dumps({k: _numeric(v) for k, v in claims.items()}, separators=(",", ":"), ensure_ascii=False)
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"the claims must be JSON: {exc}") from None
+    signing_input = (
+        b64url_encode(json.dumps(header, separators=(",", ":")).encode()) + "." + b64url_encode(payload.encode("utf-8"))
+    )
+    return signing_input + "." + b64url_encode(key.sign_bytes(signing_input.encode("ascii")))
+
+
+# --- verifying --------------------------------------------------------------
+
+
+def _select_key(key: Any, header: Mapping[str, Any], alg: str) -> Key:
+    """Pick the key for this token: by ``kid`` from a key set, or the one key given (RFC 8725 §3.10)."""
+    if isinstance(key, Mapping) and "keys" in key:
+        key = KeySet.from_jwks(key)
+    if isinstance(key, KeySet):
+        kid = header.get("kid")
+        found = key.get(kid) if kid is not None else key.only()
+        if found is None:
+            shown = "no kid" if kid is None else f"kid {kid!r}"
+            raise UnknownKeyError(f"The token has {shown}, and no trusted key matches it.", claim="kid")
+        key = found
+    try:
+        chosen = as_key(key)
+    except InvalidKeyError as exc:
+        raise InvalidKeyError(f"The key given to verify() cannot be used: {exc}") from None
+    if chosen.alg != alg and not isinstance(key, Key):
+        with contextlib.suppress(InvalidKeyError):
+            chosen = as_key(key, alg)  # an RSA key may serve PS256, a secret HS512: same family
+    if chosen.alg != alg:
+        raise KeyAlgorithmMismatchError(
+            f"The token says alg {alg}, but the key is {chosen.kid}, pinned to {chosen.alg}.", claim="alg"
+        )
+    return chosen
+
+
+def verify(
+    token: Any,
+    key: Any,
+    *,
+    algorithms: Iterable[str],
+    audience: str | Iterable[str] | None = None,
+    issuer: str | None = None,
+    clock: Clock | None = None,
+    leeway: float = 0,
+    typ: str | None = None,
+    require: Iterable[str] = ("exp",),
+) -> dict[str, Any]:
+    """Verify a JWT and return its claims, or raise one of tokenlab's errors.
+
+    The checks follow RFC 8725 (JWT Best Current Practices):
+
+    1. the header's ``alg`` is one of ``algorithms`` (never ``none``) and fits the key (§3.1);
+    2. no unknown ``crit`` extension (RFC 7515 §4.1.11); ``typ`` matches if required (§3.11);
+    3. the key comes from the caller: ``key`` itself, or by ``kid`` from a
+       :class:`~tokenlab.keys.KeySet` or JWKS dict; never from the token (§3.10);
+    4. HMAC secrets are long enough (§3.5) and the signature is valid (§3.3);
+    5. ``exp``/``nbf``/``iat`` on ``clock`` with ``leeway`` seconds (RFC 7519 §4.1.4–4.1.6),
+       ``iss`` exactly (§3.8), ``aud`` includes ``audience`` (§3.9), and the
+       ``require`` claims are present.
+
+    A token with an ``aud`` claim is refused when no ``audience`` is given,
+    as RFC 7519 §4.1.3 requires.
+    """
+    allowed = [algorithms] if isinstance(algorithms, str) else list(algorithms)
+    if not allowed:
+        raise UsageError("algorithms is empty: name the algorithms you accept, e.g. algorithms=['RS256']")
+    if any(isinstance(a, str) and a.lower() == "none" for a in allowed):
+        raise UsageError("'none' cannot be allowed: an unsigned token proves nothing (RFC 8725 §3.1)")
+    _claims.check_leeway(leeway)
+    parsed = _parse(_text_of(token))
+    header = parsed.header
+
+    alg = header.get("alg")
+    if not isinstance(alg, str) or alg not in allowed:
+        raise AlgorithmNotAllowedError(
+            f"The token's alg is {alg!r}; this verifier only accepts {', '.join(allowed)}.", claim="alg"
+        )
+    if "crit" in header:
+        raise UnsupportedCriticalHeaderError(
+            f"The header marks {header['crit']!r} as critical, and tokenlab implements no JWS extensions.", claim="crit"
+        )
+    if typ is not None:
+        _claims.check_typ(header, typ)
+
+    chosen = _select_key(key, header, alg)
+    if chosen.symmetric and len(chosen.verifying) < min_hmac_key_bytes(alg):
+        raise WeakKeyError(f"The HMAC secret is only {len(chosen.verifying)} bytes long.", claim="alg")
+    if not parsed.signature:
+        raise InvalidSignatureError("The signature is empty.", claim=None)
+    if not chosen.verify_bytes(f"{parsed.segments[0]}.{parsed.segments[1]}".encode("ascii"), parsed.signature):
+        raise InvalidSignatureError(f"The signature does not match key {chosen.kid}.")
+
+    claims = parsed.claims
+    now = (clock or _SYSTEM_CLOCK).timestamp()
+    required = list(require)
+    _claims.check_required(claims, required)
+    _claims.check_exp(claims, now, leeway)
+    _claims.check_nbf(claims, now, leeway)
+    _claims.check_iat(claims, now, leeway)
+    if issuer is not None:
+        _claims.check_iss(claims, issuer)
+    if audience is not None:
+        _claims.check_aud(claims, audience)
+    elif "aud" in claims:
+        raise AudienceMismatchError(
+            f"The token is meant for {claims['aud']!r}, and this verifier did not say which audience it is.",
+            claim="aud",
+        )
+    return claims
