@@ -5,8 +5,13 @@ re-exported here, so a notebook writes::
 
     from tokenlab import exercises
     exercises.check_entropy_bits(answer)
+
+The worked solutions live apart, in the repository's ``solutions/`` folder,
+and ``tests/test_exercises.py`` checks that they pass.
 """
 
-from tokenlab.exercises._feedback import Feedback
-
-__all__ = ["Feedback"]
+from tokenlab.exercises._feedback import Feedback as Feedback
+from tokenlab.exercises.ex00 import *  # noqa: F403
+from tokenlab.exercises.ex01 import *  # noqa: F403
+from tokenlab.exercises.ex02 import *  # noqa: F403
+from tokenlab.exercises.ex03 import *  # noqa: F403
