@@ -33,7 +33,7 @@ bench: $(VENV)/.installed-test
 
 # Re-run every notebook in place and store its outputs (after editing one).
 notebooks: $(VENV)/.installed-test
-	MPLBACKEND=Agg $(BIN)/jupyter nbconvert --to notebook --execute --inplace notebooks/[0-9][0-9]-*.ipynb
+	MPLBACKEND=Agg $(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.record_timing=False notebooks/[0-9][0-9]-*.ipynb
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

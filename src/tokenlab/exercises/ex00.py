@@ -1,5 +1,44 @@
-"""Checks for the exercises of notebook 00."""
+"""Checks for the exercises of notebook 00 (Start here)."""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from datetime import timedelta
+from typing import Any
+
+from tokenlab.clock import DEMO_START, Clock, format_utc
+from tokenlab.exercises._feedback import Feedback, is_unanswered
+
+__all__ = ["check_time_travel"]
+
+_TARGET = DEMO_START + timedelta(hours=1, minutes=30)
+
+
+def check_time_travel(clock: Any) -> Feedback:
+    """Exercise 0.1: move the course clock to 10:30 on the demo day."""
+    name = "Exercise 0.1 (time travel)"
+    if is_unanswered(clock):
+        return Feedback.unanswered(name, "your clock")
+    if not isinstance(clock, Clock):
+        return Feedback.not_yet(
+            name,
+            f"that is a {type(clock).__name__}, not a tokenlab Clock.",
+            "pass the clock itself, the `clock` variable made by Clock.frozen().",
+        )
+    if not clock.is_frozen:
+        return Feedback.not_yet(
+            name, "this clock follows the real time.", "start from Clock.frozen(), as the cell above does."
+        )
+    now = clock.now()
+    if now == _TARGET:
+        return Feedback.solved(name, f"the clock reads {format_utc(now)}: you moved time without waiting for it.")
+    if now < _TARGET:
+        return Feedback.not_yet(
+            name,
+            f"the clock reads {format_utc(now)}, still before the target.",
+            "advance() adds to the current time; keep moving forward.",
+        )
+    return Feedback.not_yet(
+        name,
+        f"the clock reads {format_utc(now)}, past the target.",
+        "advance() also takes negative values, or start again with Clock.frozen().",
+    )

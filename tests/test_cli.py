@@ -1,0 +1,44 @@
+"""`tokenlab decode` explains a token, and refuses what is not one with a message, not a traceback."""
+
+import subprocess
+import sys
+
+from tokenlab import Clock, demo_key, sign
+
+
+def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "tokenlab.cli", *args], input=stdin, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_decode_prints_the_claims_and_says_unverified():
+    token = sign({"sub": "alice", "exp": Clock.frozen().timestamp()}, demo_key("EdDSA"))
+    result = run("decode", token)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("UNVERIFIED")
+    assert '"alice"' in result.stdout
+    assert "2026-01-05 09:00:00 UTC" in result.stdout
+
+
+def test_decode_reads_standard_input_with_a_dash():
+    token = sign({"sub": "bob"}, demo_key("HS256"))
+    result = run("decode", "-", stdin=f"  Bearer {token}\n")
+    assert result.returncode == 0, result.stderr
+    assert '"bob"' in result.stdout
+    assert "Removed the 'Bearer ' prefix" in result.stdout
+
+
+def test_decode_of_garbage_exits_1_with_a_one_line_explanation():
+    result = run("decode", "not-a-token")
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith("tokenlab: not a JWT: This has no dots")
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_version_is_printed():
+    result = run("--version")
+    assert result.returncode == 0
+    assert result.stdout.startswith("tokenlab ")

@@ -1,0 +1,93 @@
+"""The checks of notebooks 00 and 01 accept the worked solutions, and give hints (never the answer) otherwise."""
+
+import math
+
+import pytest
+
+from solutions import ex00, ex01
+from tokenlab import Clock, exercises
+
+
+def test_time_travel_solution_is_solved():
+    assert exercises.check_time_travel(ex00.time_travel()).passed
+
+
+@pytest.mark.parametrize(
+    ("minutes", "words"),
+    [(0, "before the target"), (60, "before the target"), (120, "past the target")],
+)
+def test_time_travel_at_the_wrong_time_says_which_way_to_go(minutes, words):
+    clock = Clock.frozen()
+    clock.advance(minutes=minutes)
+    feedback = exercises.check_time_travel(clock)
+    assert not feedback.passed
+    assert words in feedback.message
+    assert feedback.hints
+
+
+@pytest.mark.parametrize("answer", ["clock", 42, Clock.system()])
+def test_time_travel_with_something_else_than_a_frozen_clock_is_not_yet(answer):
+    feedback = exercises.check_time_travel(answer)
+    assert not feedback.passed and feedback.hints
+
+
+def test_placeholder_answers_are_reported_as_unanswered():
+    for feedback in (
+        exercises.check_time_travel(...),
+        exercises.check_entropy_bits(...),
+        exercises.check_authn_or_authz(...),
+    ):
+        assert not feedback.passed
+        assert "no answer yet" in str(feedback)
+
+
+def test_entropy_solution_is_solved():
+    assert exercises.check_entropy_bits(ex01.ENTROPY_BITS).passed
+    assert exercises.check_entropy_bits(round(ex01.ENTROPY_BITS, 1)).passed
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (20 * 62, "counts symbols"),
+        (20 * math.log2(26), "alphabet is bigger"),
+        (20 * math.log10(62), "wrong logarithm"),
+        (7, "not it"),
+        ("many", "not a number"),
+        (True, "not a number"),
+    ],
+)
+def test_entropy_wrong_answers_get_a_matching_hint_without_the_answer(answer, words):
+    feedback = exercises.check_entropy_bits(answer)
+    assert not feedback.passed
+    assert words in str(feedback)
+    assert "119" not in str(feedback)
+
+
+def test_authn_or_authz_solution_is_solved():
+    assert exercises.check_authn_or_authz(ex01.AUTHN_OR_AUTHZ).passed
+
+
+def test_authn_or_authz_names_the_wrong_scenarios_but_not_their_answers():
+    answers = {**ex01.AUTHN_OR_AUTHZ, "c": "authorization", "d": "authentication"}
+    feedback = exercises.check_authn_or_authz(answers)
+    assert not feedback.passed
+    assert "2 of 4" in feedback.message
+    text = str(feedback)
+    assert "look again at c" in text and "look again at d" in text
+    assert "authentication" not in " ".join(feedback.hints)
+
+
+@pytest.mark.parametrize("answers", [["a"], {"a": "authentication"}, {k: "who" for k in "abcd"}])
+def test_authn_or_authz_incomplete_or_malformed_answers_are_not_yet(answers):
+    feedback = exercises.check_authn_or_authz(answers)
+    assert not feedback.passed
+
+
+def test_feedback_reads_as_one_verdict_line_then_hints():
+    feedback = exercises.check_entropy_bits(7)
+    lines = str(feedback).splitlines()
+    assert lines[0].startswith("🔎 Exercise 1.1 (entropy) — not yet:")
+    assert all(line.startswith("   hint: ") for line in lines[1:])
+    assert repr(feedback) == str(feedback)
+    assert not bool(feedback)
