@@ -1,0 +1,108 @@
+"""Measure tokenlab against baselines run side by side: ``python -m benchmarks [--quick] [--json PATH]``.
+
+Method
+------
+Speed is only ever reported as a ratio to a baseline measured in the same
+process, in the same minutes, on the same inputs, never as an absolute time
+that a test could assert on: the machine may have two cores and other work.
+
+* **Interleaving.** Each round times a batch of tokenlab calls (A) and a batch
+  of baseline calls (B) back to back, alternating the order (A,B then B,A) so
+  neither side always runs first. Batches last ~25 ms (calls per batch are
+  calibrated once per side); a full run does 21 rounds, ``--quick`` does 3
+  short ones. Both sides are called once before timing, to warm caches.
+* **Medians.** The time columns are the median seconds per call over the rounds.
+  The ratio is the median of the per-round ratios A/B: each round's A and B saw
+  the same machine load, so pairing cancels most of the noise. The notes give
+  the interquartile range of those ratios, the noise band of the verdict.
+
+Rows and their baselines
+------------------------
+* ``verify ALG`` — ``tokenlab.tokens.verify`` vs ``jwt.decode`` making the same
+  checks (signature, ``exp`` required, ``aud``, ``iss``; PyJWT also checks
+  ``iat``/``nbf`` as tokenlab does), on the same token, with the same already
+  parsed key object (``demo_key(alg).verifying``), so neither side parses PEM
+  per call. tokenlab is a teaching layer over PyJWT's algorithms, so this is
+  exactly its overhead. Target ≤ 1.2×. Ratios below 1 are genuine: PyJWT 2.15
+  checks each base64url character of the token in a Python generator, which
+  is about half of its HS256 decode time.
+* ``sign ALG`` — ``tokenlab.tokens.sign`` vs ``jwt.encode`` with the same claims,
+  the same private key object and the same ``kid`` header. Target ≤ 1.2×.
+  (tokenlab signs ES256 with deterministic RFC 6979 nonces, PyJWT with random
+  ones: that difference is part of what is measured.)
+* ``decode_unverified RS256`` — vs ``jwt.decode(token, options={"verify_signature":
+  False})``. Report only: tokenlab also explains every claim and looks for
+  warnings, which PyJWT does not, so the ratio is context, not a target.
+* ``import tokenlab`` — wall time of a fresh ``python -c "import tokenlab"`` vs
+  ``python -c pass`` (same interpreter, interleaved, 7 runs each); the import
+  cost is the median paired difference, target ≤ 150 ms, and matplotlib and
+  ipywidgets must not be imported. A sub-row reports ``from tokenlab import
+  verify``, which loads PyJWT and cryptography: what the first verify pays.
+* ``notebooks`` — each ``notebooks/[0-9][0-9]-*.ipynb`` executed with nbclient
+  in its own kernel (cwd ``notebooks/``, ``MPLBACKEND=Agg`` as ``make test``
+  runs them), timing the cells only. The baseline
+  is the kernel start time (median of every kernel started, including one that
+  runs nothing). Target: total ≤ kernel start + 0.5 s × number of notebooks.
+  Skipped with ``--quick``.
+
+Exit status is 0 whatever the verdicts: the table informs, it does not gate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import time
+from pathlib import Path
+
+from benchmarks import import_rows, jwt_rows, notebook_rows
+from benchmarks.measure import FULL, QUICK
+from benchmarks.report import Row, table, write_json
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="few short rounds and no notebooks (for the tests)")
+    parser.add_argument("--json", type=Path, metavar="PATH", help="also write the rows to PATH as JSON")
+    parser.add_argument(
+        "--notebooks", type=Path, default=ROOT / "notebooks", metavar="DIR", help="where the notebooks are"
+    )
+    return parser.parse_args(argv)
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse_args(argv)
+    settings = QUICK if args.quick else FULL
+    started = time.perf_counter()
+    rows: list[Row] = []
+    _progress("timing verify, sign and decode_unverified ...")
+    rows += jwt_rows.rows(settings)
+    _progress("timing import tokenlab in fresh interpreters ...")
+    rows += import_rows.rows(settings)
+    if args.quick:
+        rows.append(notebook_rows.skipped_row())
+    else:
+        _progress(f"running the notebooks in {args.notebooks} ...")
+        rows += notebook_rows.rows(args.notebooks)
+
+    print(table(rows))
+    elapsed = time.perf_counter() - started
+    mode = "quick" if args.quick else "full"
+    print(
+        f"\n{mode} run, {settings.rounds} interleaved rounds per row, {elapsed:.0f} s; python {platform.python_version()}"
+    )
+    if args.json:
+        meta = {"quick": args.quick, "rounds": settings.rounds, "python": platform.python_version(), "seconds": elapsed}
+        write_json(args.json, rows, meta)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
