@@ -1,0 +1,105 @@
+"""The provider as a WSGI application: routing, error handling, the signing key and the store.
+
+Routing is a Werkzeug ``Map`` whose endpoints are the handler functions
+themselves, so every URL can be followed to its code with a grep. Each handler
+takes ``(app, request)`` and returns a Response or raises an
+:class:`~tokenlab.errors.OAuthError`, which becomes the RFC's JSON error. Any
+other exception becomes a bare ``500 server_error``: no stack trace ever
+reaches a client (SECURITY.md H3); it is kept on ``app.errors`` instead.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request
+
+from tokenlab.clock import Clock
+from tokenlab.errors import InvalidRequestError, OAuthError, ServerError
+from tokenlab.keys import Key, KeySet, demo_key
+from tokenlab.provider import discovery, jwks, token
+from tokenlab.provider.config import ProviderConfig
+from tokenlab.provider.http import json_response, oauth_error_response
+from tokenlab.provider.recorder import Recorder
+from tokenlab.provider.store import Store
+
+__all__ = ["ProviderApp"]
+
+
+def _routes() -> list[Rule]:
+    return [
+        Rule("/.well-known/openid-configuration", endpoint=discovery.metadata_endpoint, methods=["GET"]),
+        Rule("/.well-known/oauth-authorization-server", endpoint=discovery.metadata_endpoint, methods=["GET"]),
+        Rule("/jwks.json", endpoint=jwks.jwks_endpoint, methods=["GET"]),
+        Rule("/token", endpoint=token.token_endpoint, methods=["POST"]),
+    ]
+
+
+class ProviderApp:
+    """The state of one provider: configuration, clock, keys, store, recorder, and the WSGI entry point."""
+
+    def __init__(self, config: ProviderConfig, clock: Clock, signing_key: Key | None = None) -> None:
+        self.config = config
+        self.clock = clock
+        self.store = Store()
+        self.signing_key = signing_key or demo_key(config.signing_alg)
+        self._retired_keys: list[Key] = []
+        self.issuer = config.issuer or ""
+        self.errors: list[BaseException] = []
+        self._errors_lock = threading.Lock()
+        self.url_map = Map(_routes(), strict_slashes=False)
+        self.recorder = Recorder(self._dispatch, clock.timestamp, max_body_bytes=config.max_body_bytes)
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        return self.recorder(environ, start_response)
+
+    # --- keys --------------------------------------------------------------
+
+    def key_set(self) -> KeySet:
+        """The keys that verify this provider's tokens: the current one and any still in their overlap window."""
+        return KeySet([self.signing_key.public(), *(k.public() for k in self._retired_keys)])
+
+    def jwks(self) -> dict[str, Any]:
+        return self.key_set().jwks()
+
+    def rotate_key(self, new_key: Key, *, keep_old: bool = True) -> None:
+        """Sign with ``new_key`` from now on; keep publishing the old key so its tokens verify until they expire."""
+        if keep_old:
+            self._retired_keys.insert(0, self.signing_key)
+        self.signing_key = new_key
+
+    def retire_old_keys(self) -> None:
+        """End the overlap: only the current key stays in the JWKS."""
+        self._retired_keys.clear()
+
+    # --- dispatch ----------------------------------------------------------
+
+    def _dispatch(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        request = Request(environ)
+        request.max_form_parts = 200
+        try:
+            endpoint, arguments = self.url_map.bind_to_environ(environ).match()
+            response = endpoint(self, request, **arguments)
+        except OAuthError as err:
+            response = oauth_error_response(err)
+        except MethodNotAllowed as exc:
+            response = json_response(
+                {"error": "invalid_request", "error_description": f"{request.method} is not allowed here."},
+                405,
+                headers={"Allow": ", ".join(exc.valid_methods or ())},
+            )
+        except NotFound:
+            response = json_response({"error": "not_found", "error_description": f"Nothing at {request.path}."}, 404)
+        except HTTPException as exc:
+            code = exc.code or 400
+            error = InvalidRequestError(exc.description or exc.name) if code < 500 else ServerError("Internal error.")
+            response = json_response(error.as_dict(), code)
+        except Exception as exc:  # H3: never a stack trace on the wire
+            with self._errors_lock:
+                self.errors.append(exc)
+            response = oauth_error_response(ServerError("The provider met an unexpected error."))
+        return response(environ, start_response)

@@ -1,0 +1,173 @@
+"""The provider's configuration: one frozen dataclass with defaults, and the demo fixture.
+
+Every lifetime is in seconds, read on the shared clock. ``ProviderConfig.demo()``
+is what ``MockProvider()`` and ``tokenlab serve`` use: a public client
+(authorization code + PKCE + refresh), a confidential web client, a machine
+client (client credentials), a device client (RFC 8628), two users, and
+protected resources that need different scopes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from tokenlab.errors import UsageError
+
+__all__ = ["DEVICE_GRANT", "ClientConfig", "ProviderConfig", "ResourceConfig", "UserConfig"]
+
+DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+"""The device grant's registered name (RFC 8628 §3.4)."""
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    """A registered OAuth client (RFC 6749 §2). ``client_secret=None`` makes it public (§2.1)."""
+
+    client_id: str
+    client_secret: str | None
+    grant_types: tuple[str, ...]
+    redirect_uris: tuple[str, ...] = ()
+    scope: str = ""
+    name: str = ""
+    access_token_lifetime: int = 600
+    refresh_token_lifetime: int = 8 * 3600  # absolute: a grant's refresh tokens die this long after login
+    refresh_token_idle: int = 3600  # idle: an unused refresh token dies after this long
+    access_token_format: str = "jwt"  # or "opaque"
+
+    @property
+    def public(self) -> bool:
+        return self.client_secret is None
+
+    @property
+    def scopes(self) -> frozenset[str]:
+        return frozenset(self.scope.split())
+
+
+@dataclass(frozen=True)
+class UserConfig:
+    """A demo user (the resource owner): credentials for the login form, and OIDC profile claims."""
+
+    username: str
+    password: str
+    sub: str
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class ResourceConfig:
+    """A protected demo API on the provider (RFC 6750): a path, and the scope it needs."""
+
+    path: str
+    scope: str
+    description: str
+    method: str = "GET"
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    """Everything that shapes the mock provider. Immutable: make a changed copy with :meth:`replace`."""
+
+    clients: tuple[ClientConfig, ...] = ()
+    users: tuple[UserConfig, ...] = ()
+    resources: tuple[ResourceConfig, ...] = ()
+    issuer: str | None = None  # None: http://127.0.0.1:PORT; set it when a proxy serves the provider elsewhere
+    signing_alg: str = "RS256"
+    audience: str = "demo-api"  # the "aud" of access tokens for the demo resources (RFC 9068 §3)
+    code_lifetime: int = 60  # RFC 6749 §4.1.2: "a maximum authorization code lifetime of 10 minutes is RECOMMENDED"
+    id_token_lifetime: int = 600
+    device_code_lifetime: int = 600
+    device_interval: int = 5  # RFC 8628 §3.2: default polling interval
+    max_body_bytes: int = 64 * 1024
+
+    @classmethod
+    def demo(cls, **changes: Any) -> ProviderConfig:
+        """The course's fixture: the same clients, users and resources in every notebook."""
+        config = cls(
+            clients=(
+                ClientConfig(
+                    "notebook-app",
+                    None,
+                    ("authorization_code", "refresh_token"),
+                    ("http://127.0.0.1/callback",),
+                    "openid profile email orders:read offline_access",
+                    name="Notebook App (public: a single-page or mobile app)",
+                ),
+                ClientConfig(
+                    "web-app",
+                    "web-app-secret-8f2d4c1e9b7a6350",
+                    ("authorization_code", "refresh_token"),
+                    ("http://127.0.0.1/web/callback",),
+                    "openid profile email orders:read orders:write offline_access",
+                    name="Web App (confidential: a server-side application)",
+                ),
+                ClientConfig(
+                    "reporting-service",
+                    "reporting-secret-3c9e7a1f5d2b8046",
+                    ("client_credentials",),
+                    (),
+                    "reports:read",
+                    name="Reporting Service (machine to machine)",
+                ),
+                ClientConfig(
+                    "tv-app",
+                    None,
+                    (DEVICE_GRANT, "refresh_token"),
+                    (),
+                    "openid profile orders:read offline_access",
+                    name="TV App (device flow)",
+                ),
+            ),
+            users=(
+                UserConfig("alice", "wonderland", "user-alice", "Alice Liddell", "alice@example.com"),
+                UserConfig("bob", "builder", "user-bob", "Bob Builder", "bob@example.com"),
+            ),
+            resources=(
+                ResourceConfig("/api/orders", "orders:read", "list the user's orders"),
+                ResourceConfig("/api/orders", "orders:write", "place an order", method="POST"),
+                ResourceConfig("/api/reports", "reports:read", "read the sales report"),
+            ),
+        )
+        return replace(config, **changes)
+
+    def replace(self, **changes: Any) -> ProviderConfig:
+        return replace(self, **changes)
+
+    def client(self, client_id: Any) -> ClientConfig | None:
+        return next((c for c in self.clients if c.client_id == client_id), None)
+
+    def user(self, username: Any) -> UserConfig | None:
+        return next((u for u in self.users if u.username == username), None)
+
+    def user_by_sub(self, sub: Any) -> UserConfig | None:
+        return next((u for u in self.users if u.sub == sub), None)
+
+    @classmethod
+    def from_json(cls, text: str | bytes | Mapping[str, Any]) -> ProviderConfig:
+        """Read a configuration from JSON (the same shape as the dataclasses, lists for tuples)."""
+        data = json.loads(text) if isinstance(text, (str, bytes)) else dict(text)
+        try:
+            nested = {
+                "clients": tuple(
+                    ClientConfig(
+                        **{
+                            **c,
+                            "grant_types": tuple(c.get("grant_types", ())),
+                            "redirect_uris": tuple(c.get("redirect_uris", ())),
+                        }
+                    )
+                    for c in data.pop("clients", ())
+                ),
+                "users": tuple(UserConfig(**u) for u in data.pop("users", ())),
+                "resources": tuple(ResourceConfig(**r) for r in data.pop("resources", ())),
+            }
+            known = {f.name for f in fields(cls)}
+            unknown = set(data) - known
+            if unknown:
+                raise UsageError(f"unknown provider settings: {', '.join(sorted(unknown))}")
+            return cls(**nested, **data)
+        except TypeError as exc:
+            raise UsageError(f"this provider configuration does not fit: {exc}") from None

@@ -1,0 +1,98 @@
+"""MockProvider: real HTTP on 127.0.0.1, keep-alive, a recorder, and a clean stop (SECURITY.md H5)."""
+
+import socket
+import threading
+
+import requests
+
+from tokenlab import Clock
+from tokenlab.provider import MockProvider
+
+from .conftest import MACHINE
+
+
+def test_provider_serves_discovery_on_loopback_with_its_own_issuer(op, http):
+    response = http.get(op.url("/.well-known/openid-configuration"))
+    assert response.status_code == 200
+    document = response.json()
+    assert document["issuer"] == op.issuer
+    assert op.issuer.startswith("http://127.0.0.1:")
+    assert document["token_endpoint"] == op.issuer + "/token"
+    assert http.get(op.url("/.well-known/oauth-authorization-server")).json() == document
+
+
+def test_keep_alive_reuses_one_connection_for_many_requests(op, http):
+    for _ in range(5):
+        http.get(op.url("/jwks.json")).raise_for_status()
+    assert all(e.response_header("Connection") != "close" for e in op.exchanges)
+    pools = http.get_adapter(op.issuer).poolmanager.pools
+    assert sum(pools[key].num_connections for key in pools.keys()) == 1
+
+
+def test_h5_stop_releases_the_port_and_leaves_no_thread_behind():
+    before = set(threading.enumerate())
+    provider = MockProvider().start()
+    port = provider.port
+    with requests.Session() as session:  # an idle keep-alive connection stays open across stop()
+        session.get(provider.url("/jwks.json")).raise_for_status()
+        provider.stop()
+        assert set(threading.enumerate()) == before
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", port))  # the port is free again
+    assert not provider.running
+
+
+def test_an_issuer_override_is_what_discovery_advertises():
+    with MockProvider(issuer="https://hub.example.org/user/ada/proxy/8000/") as op, requests.Session() as http:
+        document = http.get(f"http://127.0.0.1:{op.port}/.well-known/openid-configuration").json()
+    assert document["issuer"] == "https://hub.example.org/user/ada/proxy/8000"
+    assert document["jwks_uri"] == "https://hub.example.org/user/ada/proxy/8000/jwks.json"
+
+
+def test_info_lists_clients_users_and_resources_as_serve_json_does(op):
+    info = op.info
+    assert info["issuer"] == op.issuer
+    public = [c for c in info["clients"] if c["client_secret"] is None]
+    assert public and all(
+        set(c) == {"client_id", "client_secret", "grant_types", "redirect_uris", "scope"} for c in info["clients"]
+    )
+    assert any("urn:ietf:params:oauth:grant-type:device_code" in c["grant_types"] for c in info["clients"])
+    assert len(info["users"]) >= 2
+    for client in info["clients"]:
+        assert any(r["scope"] in client["scope"].split() for r in info["resources"]), client["client_id"]
+
+
+def test_every_exchange_is_recorded_in_order_with_the_client_secret_masked(op, http):
+    http.get(op.url("/jwks.json"))
+    http.post(op.url("/token"), data={"grant_type": "client_credentials"}, auth=MACHINE)
+    http.post(
+        op.url("/token"),
+        data={"grant_type": "client_credentials", "client_id": MACHINE[0], "client_secret": MACHINE[1]},
+    )
+    exchanges = op.exchanges
+    assert [e.number for e in exchanges] == [1, 2, 3]
+    assert [e.path for e in exchanges] == ["/jwks.json", "/token", "/token"]
+    assert exchanges[1].request_header("Authorization") == "Basic ••••••"
+    assert "client_secret=••••••" in exchanges[2].request_body
+    assert MACHINE[1] not in str(exchanges[1]) + str(exchanges[2])
+    assert str(exchanges[1]).startswith("POST /token HTTP/1.1\n")
+    assert "HTTP/1.1 200 OK" in str(exchanges[1])
+
+
+def test_the_shared_clock_dates_the_tokens_and_the_exchanges():
+    clock = Clock.frozen()
+    with MockProvider(clock=clock) as op, requests.Session() as http:
+        clock.advance(minutes=30)
+        body = http.post(op.url("/token"), data={"grant_type": "client_credentials"}, auth=MACHINE).json()
+    assert op.exchanges[-1].time == clock.timestamp()
+    from tokenlab import decode_unverified
+
+    claims = decode_unverified(body["access_token"], clock=clock).claims
+    assert claims["iat"] == clock.timestamp()
+    assert claims["exp"] == clock.timestamp() + 600
+
+
+def test_mint_issues_tokens_without_http(op):
+    body = op.mint("web-app", "alice", scope="openid orders:read")
+    assert set(body) >= {"access_token", "refresh_token", "id_token", "token_type", "expires_in", "scope"}
+    assert op.exchanges == []
