@@ -31,7 +31,7 @@ __all__ = ["MockProvider"]
 
 class _Handler(WSGIRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: a requests.Session reuses one connection
-    timeout = 10  # a client that stalls mid-request (or lies about Content-Length) is cut off
+    timeout = 5.0  # a client that stalls mid-request (or lies about Content-Length) is cut off; see start()
 
     def log_request(self, *args: Any, **kwargs: Any) -> None:
         pass  # the recorder keeps every exchange; nothing is printed into the learner's notebook
@@ -99,7 +99,8 @@ class MockProvider:
     def start(self) -> MockProvider:
         if self._server is not None:
             raise UsageError("this provider is already running")
-        server = _Server("127.0.0.1", self._port, self.app, handler=_Handler)
+        handler = type("_Handler", (_Handler,), {"timeout": self.config.read_timeout})
+        server = _Server("127.0.0.1", self._port, self.app, handler=handler)
         self._server = server
         if not self.config.issuer:
             self.app.issuer = f"http://127.0.0.1:{server.server_port}"
