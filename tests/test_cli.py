@@ -42,3 +42,47 @@ def test_version_is_printed():
     result = run("--version")
     assert result.returncode == 0
     assert result.stdout.startswith("tokenlab ")
+
+
+def test_serve_json_prints_one_line_once_it_accepts_connections_and_stops_on_ctrl_c():
+    import json
+    import signal
+
+    import requests
+
+    with subprocess.Popen(
+        [sys.executable, "-m", "tokenlab.cli", "serve", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:
+        try:
+            info = json.loads(process.stdout.readline())
+            assert set(info) == {"issuer", "clients", "users", "resources"}
+            assert info["issuer"].startswith("http://127.0.0.1:")
+            document = requests.get(info["issuer"] + "/.well-known/openid-configuration", timeout=10).json()
+            assert document["issuer"] == info["issuer"]
+            device = next(
+                c for c in info["clients"] if "urn:ietf:params:oauth:grant-type:device_code" in c["grant_types"]
+            )
+            assert device["client_secret"] is None
+            assert all(r["url"].startswith(info["issuer"] + "/api/") for r in info["resources"])
+            process.send_signal(signal.SIGINT)
+            assert process.wait(timeout=10) == 0
+            assert process.stdout.read() == ""  # exactly one line
+            assert "Traceback" not in process.stderr.read()
+        finally:
+            if process.poll() is None:
+                process.kill()
+
+
+def test_serve_on_a_busy_port_says_so_in_one_line():
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        result = run("serve", "--port", str(busy.getsockname()[1]))
+    assert result.returncode == 1
+    assert result.stderr.startswith("tokenlab: cannot listen on 127.0.0.1:")
+    assert "Traceback" not in result.stderr

@@ -1,7 +1,11 @@
 """The ``tokenlab`` command.
 
-``tokenlab decode TOKEN`` (or ``-`` to read standard input) explains a JWT
-without verifying it, exactly as :func:`tokenlab.decode_unverified` does.
+- ``tokenlab decode TOKEN`` (or ``-`` to read standard input) explains a JWT
+  without verifying it, exactly as :func:`tokenlab.decode_unverified` does.
+- ``tokenlab serve [--port N] [--json] [--issuer URL]`` runs the mock provider
+  in the foreground on 127.0.0.1, on the real clock, for curl or Postman
+  demos and for scripts. With ``--json`` it prints exactly one line of JSON
+  (``MockProvider.info``) once it accepts connections. Ctrl-C stops it.
 """
 
 from __future__ import annotations
@@ -25,6 +29,16 @@ def _parser() -> argparse.ArgumentParser:
         description="Explain a JWT's header and claims without verifying anything: decoded is not verified.",
     )
     decode.add_argument("token", help="the token, or - to read it from standard input")
+    serve = commands.add_parser(
+        "serve",
+        help="run the mock OAuth 2.0 / OpenID Connect provider in the foreground",
+        description="Run the mock provider on 127.0.0.1 until Ctrl-C, on the real clock.",
+    )
+    serve.add_argument("--port", type=int, default=0, help="port to listen on (default: any free port)")
+    serve.add_argument(
+        "--json", action="store_true", help="print one line of JSON with the issuer, clients, users and resources"
+    )
+    serve.add_argument("--issuer", help="the issuer URL to advertise, when a proxy serves the provider elsewhere")
     return parser
 
 
@@ -43,10 +57,60 @@ def _decode(token: str) -> int:
     return 0
 
 
+def _serve(port: int, as_json: bool, issuer: str | None) -> int:
+    import json
+    import signal
+    import threading
+
+    from tokenlab.clock import Clock
+    from tokenlab.provider import MockProvider
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        provider = MockProvider(clock=Clock.system(), port=port, issuer=issuer).start()
+    except OSError as err:
+        print(f"tokenlab: {err.strerror}", file=sys.stderr)
+        return 1
+    try:
+        if as_json:
+            print(json.dumps(provider.info), flush=True)
+        else:
+            _print_banner(provider)
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        provider.stop()
+    if not as_json:
+        print("tokenlab: provider stopped.", file=sys.stderr)
+    return 0
+
+
+def _print_banner(provider) -> None:
+    info = provider.info
+    print(f"tokenlab mock provider at {info['issuer']}  (Ctrl-C to stop)")
+    print(f"  discovery: {info['issuer']}/.well-known/openid-configuration")
+    print("  clients:")
+    for client in info["clients"]:
+        secret = client["client_secret"] or "(public: no secret)"
+        print(f"    {client['client_id']:<18} {secret:<34} {' '.join(client['grant_types'])}")
+    print("  users:    " + ", ".join(f"{u['username']} / {u['password']}" for u in info["users"]))
+    print("  APIs:")
+    for resource in info["resources"]:
+        print(f"    {resource['method']:<5} {resource['url']}  needs {resource['scope']}")
+    print(
+        f"  try: curl -s -u reporting-service:<secret> -d grant_type=client_credentials {info['issuer']}/token",
+        flush=True,
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "decode":
         return _decode(args.token)
+    if args.command == "serve":
+        return _serve(args.port, args.json, args.issuer)
     raise AssertionError(f"unhandled command {args.command}")  # pragma: no cover - argparse refuses others
 
 

@@ -13,6 +13,7 @@ the port and joins every thread it started (SECURITY.md H5).
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import threading
 from typing import Any
@@ -100,10 +101,23 @@ class MockProvider:
         if self._server is not None:
             raise UsageError("this provider is already running")
         handler = type("_Handler", (_Handler,), {"timeout": self.config.read_timeout})
-        server = _Server("127.0.0.1", self._port, self.app, handler=handler)
+        # Bind here rather than in Werkzeug, which answers a busy port with sys.exit(1).
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            if os.name == "posix":
+                listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            listener.bind(("127.0.0.1", self._port))
+            listener.listen(128)
+        except OSError as err:
+            listener.close()
+            raise OSError(err.errno, f"cannot listen on 127.0.0.1:{self._port}: {err.strerror}") from None
+        try:
+            server = _Server("127.0.0.1", listener.getsockname()[1], self.app, handler=handler, fd=listener.fileno())
+        finally:
+            listener.close()  # the server holds its own duplicate of the socket
         self._server = server
         if not self.config.issuer:
-            self.app.issuer = f"http://127.0.0.1:{server.server_port}"
+            self.app.issuer = f"http://127.0.0.1:{server.port}"
         else:
             self.app.issuer = self.config.issuer
         self._thread = threading.Thread(
@@ -139,7 +153,7 @@ class MockProvider:
     def port(self) -> int:
         if self._server is None:
             raise UsageError("the provider is not running: use `with MockProvider() as op:` or op.start()")
-        return self._server.server_port
+        return self._server.port
 
     @property
     def issuer(self) -> str:

@@ -1,0 +1,62 @@
+"""The client verbs speak real HTTP to a real MockProvider and turn error responses into tokenlab's OAuth errors."""
+
+import pytest
+import requests
+
+from tokenlab import client
+from tokenlab.errors import InvalidClientError, InvalidGrantError, InvalidScopeError, OAuthError
+from tokenlab.provider import MockProvider
+
+MACHINE = {"client_id": "reporting-service", "client_secret": "reporting-secret-3c9e7a1f5d2b8046"}
+
+
+@pytest.fixture
+def op():
+    with MockProvider() as provider:
+        yield provider
+
+
+def test_discover_reads_the_metadata_and_checks_the_issuer(op):
+    meta = client.discover(op.issuer + "/")
+    assert meta["issuer"] == op.issuer
+    assert meta["token_endpoint"] == op.url("/token")
+
+
+def test_discover_refuses_metadata_whose_issuer_differs_from_where_it_came_from():
+    with MockProvider(issuer="http://127.0.0.1:1") as op, pytest.raises(OAuthError, match=r"RFC 8414 §3\.3"):
+        client.discover(f"http://127.0.0.1:{op.port}")
+
+
+def test_fetch_token_with_client_credentials_over_one_keep_alive_session(op):
+    meta = client.discover(op.issuer)
+    with requests.Session() as session:
+        tokens = [client.fetch_token(meta, **MACHINE, session=session) for _ in range(3)]
+    assert all(t["token_type"] == "Bearer" for t in tokens)
+    assert len({t["access_token"] for t in tokens}) == 3
+
+
+def test_error_responses_become_the_matching_oauth_error_with_its_wire_code(op):
+    meta = client.discover(op.issuer)
+    with pytest.raises(InvalidClientError) as wrong_secret:
+        client.fetch_token(meta, client_id="reporting-service", client_secret="wrong")
+    assert wrong_secret.value.error == "invalid_client"
+    assert wrong_secret.value.status_code == 401
+    with pytest.raises(InvalidScopeError):
+        client.fetch_token(meta, **MACHINE, scope="admin")
+
+
+def test_refresh_returns_a_rotated_token_and_the_old_one_then_fails(op):
+    meta = client.discover(op.issuer)
+    first = op.mint("notebook-app", "alice", scope="orders:read")
+    second = client.refresh(meta, first["refresh_token"], client_id="notebook-app")
+    assert second["refresh_token"] != first["refresh_token"]
+    with pytest.raises(InvalidGrantError, match="already used"):
+        client.refresh(meta, first["refresh_token"], client_id="notebook-app")
+
+
+def test_pkce_pair_follows_rfc7636_appendix_b():
+    pair = client.PKCE.make("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
+    assert pair.challenge == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+    assert pair.method == "S256"
+    fresh = client.PKCE.make()
+    assert 43 <= len(fresh.verifier) <= 128 and len(fresh.challenge) == 43
