@@ -120,12 +120,20 @@ def numeric_date(claims: Mapping[str, Any], name: str) -> float | None:
     return value
 
 
+def _when(value: float) -> str:
+    """The NumericDate as a UTC time, or as raw seconds when no calendar reaches it."""
+    try:
+        return format_utc(value)
+    except (OverflowError, OSError, ValueError):
+        return f"{value!r} s after 1970 (beyond any calendar)"
+
+
 def check_exp(claims: Mapping[str, Any], now: float, leeway: float = 0) -> None:
     """Reject the token at or after ``exp`` + leeway (RFC 7519 §4.1.4: "on or after")."""
     exp = numeric_date(claims, "exp")
     if exp is not None and now >= exp + leeway:
         raise TokenExpiredError(
-            f"The token expired at {format_utc(exp)}, {humanize_delta(now - exp)} before now"
+            f"The token expired at {_when(exp)}, {humanize_delta(now - exp)} before now"
             + (f" (beyond the {humanize_delta(leeway)} of leeway)." if leeway else "."),
             claim="exp",
         )
@@ -136,7 +144,7 @@ def check_nbf(claims: Mapping[str, Any], now: float, leeway: float = 0) -> None:
     nbf = numeric_date(claims, "nbf")
     if nbf is not None and now < nbf - leeway:
         raise TokenNotYetValidError(
-            f"The token is not valid before {format_utc(nbf)}, {humanize_delta(nbf - now)} from now.",
+            f"The token is not valid before {_when(nbf)}, {humanize_delta(nbf - now)} from now.",
             claim="nbf",
         )
 
@@ -146,7 +154,7 @@ def check_iat(claims: Mapping[str, Any], now: float, leeway: float = 0) -> None:
     iat = numeric_date(claims, "iat")
     if iat is not None and now < iat - leeway:
         raise TokenNotYetValidError(
-            f"The token says it was issued at {format_utc(iat)}, {humanize_delta(iat - now)} in the future.",
+            f"The token says it was issued at {_when(iat)}, {humanize_delta(iat - now)} in the future.",
             claim="iat",
         )
 

@@ -41,7 +41,10 @@ def as_datetime(value: datetime | float | int | str) -> datetime:
             )
         return value.astimezone(timezone.utc)
     if isinstance(value, (int, float)):
-        return datetime.fromtimestamp(value, tz=timezone.utc)
+        try:
+            return datetime.fromtimestamp(value, tz=timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            raise UsageError(f"{value!r} seconds since 1970 is not a time a calendar can show") from None
     if isinstance(value, str):
         try:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))

@@ -34,7 +34,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from jwt import PyJWK
 from jwt.algorithms import ECAlgorithm, get_default_algorithms
-from jwt.exceptions import PyJWKError
+from jwt.exceptions import PyJWTError
 
 from tokenlab.errors import InvalidKeyError, UsageError
 
@@ -209,7 +209,10 @@ def _make_key(material: Any, alg: str | None, kid: str | None) -> Key:
             "algorithm family (RFC 8725 §3.1)"
         )
     if isinstance(material, bytes):
-        _ALGORITHMS[alg].prepare_key(material)  # refuses PEM, SSH, DER and JWK text as secrets
+        try:
+            _ALGORITHMS[alg].prepare_key(material)  # refuses PEM, SSH, DER and JWK text as secrets
+        except PyJWTError as exc:
+            raise InvalidKeyError(f"these bytes cannot be an HMAC secret: {exc}") from None
         signing = verifying = material
     elif hasattr(material, "public_key"):
         signing, verifying = material, material.public_key()
@@ -271,7 +274,7 @@ def _key_from_jwk(jwk: Mapping[str, Any], alg: str | None) -> Key:
         raise InvalidKeyError("this is a JWK Set, not one key: use KeySet.from_jwks(...)")
     try:
         parsed = PyJWK(dict(jwk), algorithm=alg or jwk.get("alg"))
-    except (PyJWKError, ValueError, TypeError, KeyError) as exc:
+    except (PyJWTError, ValueError, TypeError, KeyError) as exc:  # PyJWTError includes PyJWKError
         raise InvalidKeyError(f"this JWK could not be read: {exc}") from None
     material = parsed.key
     if isinstance(material, str):
@@ -332,9 +335,13 @@ def generate_key(alg: str = "RS256", *, kid: str | None = None) -> Key:
     return _make_key(make(), alg, kid)
 
 
-@functools.cache
 def demo_key(alg: str = "RS256") -> Key:
     """The course's fixed demo key for ``alg`` (public on purpose: never use it for real)."""
+    return _demo_key(alg)  # one cache entry per algorithm, however it is called
+
+
+@functools.cache
+def _demo_key(alg: str) -> Key:
     try:
         name = _DEMO_FILES[alg]
     except KeyError:

@@ -26,6 +26,7 @@ import binascii
 import contextlib
 import hmac
 import json
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ from datetime import datetime
 from typing import Any
 
 from tokenlab import claims as _claims
-from tokenlab.clock import Clock, format_utc, humanize_delta
+from tokenlab.clock import Clock, as_datetime, format_utc, humanize_delta
 from tokenlab.errors import (
     AlgorithmNotAllowedError,
     AudienceMismatchError,
@@ -170,7 +171,8 @@ def _text_of(token: Any) -> str:
                 "These bytes are not ASCII text; a JWT is made of ASCII characters only.", part="token"
             ) from None
     if not isinstance(token, str):
-        what = "nothing (None)" if token is None else f"a {type(token).__name__}"
+        kind = type(token).__name__
+        what = "nothing (None)" if token is None else f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
         raise TokenFormatError(f"Expected a token as text, got {what}.", part="token")
     if len(token) > MAX_TOKEN_CHARS:
         raise TokenFormatError(
@@ -382,7 +384,8 @@ def _warnings(parsed: _Parsed, now: int) -> Iterable[TokenWarning]:
 def _time_warnings(claims: Mapping[str, Any], now: int) -> Iterable[TokenWarning]:
     def number(name: str) -> float | None:
         value = claims.get(name)
-        return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+        finite = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+        return value if finite else None
 
     exp, nbf, iat = number("exp"), number("nbf"), number("iat")
     for name in ("exp", "nbf", "iat"):
@@ -430,7 +433,7 @@ def _guess_weak_secret(parsed: _Parsed, alg: str) -> str | None:
 
 
 def _numeric(value: Any) -> Any:
-    return int(value.timestamp()) if isinstance(value, datetime) else value
+    return int(as_datetime(value).timestamp()) if isinstance(value, datetime) else value  # refuses naive datetimes
 
 
 def sign(claims: Mapping[str, Any], key: Any, *, typ: str = "JWT", headers: Mapping[str, Any] | None = None) -> str:
@@ -451,13 +454,13 @@ def sign(claims: Mapping[str, Any], key: Any, *, typ: str = "JWT", headers: Mapp
         if name == "alg":
             raise UsageError("the key decides 'alg': each key is pinned to one algorithm (RFC 8725 §3.1)")
         header[name] = value
+    body = {k: _numeric(v) for k, v in claims.items()}
     try:
-        payload = json.dumps({k: _numeric(v) for k, v in claims.items()}, separators=(",", ":"), ensure_ascii=False)
-    except (TypeError, ValueError) as exc:
-        raise UsageError(f"the claims must be JSON: {exc}") from None
-    signing_input = (
-        b64url_encode(json.dumps(header, separators=(",", ":")).encode()) + "." + b64url_encode(payload.encode("utf-8"))
-    )
+        header_json = json.dumps(header, separators=(",", ":"), allow_nan=False)
+        payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as exc:  # NaN and Infinity are not JSON (RFC 8259 §6)
+        raise UsageError(f"the header and claims must be JSON: {exc}") from None
+    signing_input = b64url_encode(header_json.encode()) + "." + b64url_encode(payload.encode("utf-8"))
     return signing_input + "." + b64url_encode(key.sign_bytes(signing_input.encode("ascii")))
 
 
@@ -518,6 +521,8 @@ def verify(
     as RFC 7519 §4.1.3 requires.
     """
     allowed = [algorithms] if isinstance(algorithms, str) else list(algorithms)
+    if not all(isinstance(a, str) and a for a in allowed):
+        raise UsageError(f"algorithms must name algorithms, e.g. algorithms=['RS256'], not {algorithms!r}")
     if not allowed:
         raise UsageError("algorithms is empty: name the algorithms you accept, e.g. algorithms=['RS256']")
     if any(isinstance(a, str) and a.lower() == "none" for a in allowed):
@@ -548,7 +553,7 @@ def verify(
 
     claims = parsed.claims
     now = (clock or _SYSTEM_CLOCK).timestamp()
-    required = list(require)
+    required = [require] if isinstance(require, str) else list(require)
     _claims.check_required(claims, required)
     _claims.check_exp(claims, now, leeway)
     _claims.check_nbf(claims, now, leeway)

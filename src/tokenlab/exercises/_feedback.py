@@ -62,4 +62,5 @@ def run_learner_code(function: Callable[..., Any], *args: Any) -> tuple[Any, str
         return function(*args), None
     except Exception as exc:  # the learner's code may raise anything
         frame = traceback.extract_tb(exc.__traceback__)[-1]
-        return None, f"your code raised {type(exc).__name__}: {exc} (line {frame.lineno}: {frame.line!r})"
+        where = f" (line {frame.lineno}: {frame.line.strip()})" if frame.line else ""
+        return None, f"your code raised {type(exc).__name__}: {exc}{where}"

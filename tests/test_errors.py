@@ -1,0 +1,122 @@
+"""tokenlab.errors: one root, one class per failure, a lesson per token error, a wire code per OAuth error."""
+
+import inspect
+import re
+
+import pytest
+
+from tokenlab import errors
+from tokenlab.errors import (
+    InvalidKeyError,
+    InvalidTokenError,
+    OAuthError,
+    TokenExpiredError,
+    TokenFormatError,
+    TokenLabError,
+    UsageError,
+)
+
+ALL_ERRORS = [getattr(errors, name) for name in errors.__all__]
+TOKEN_ERRORS = [cls for cls in ALL_ERRORS if issubclass(cls, InvalidTokenError) and cls is not InvalidTokenError]
+OAUTH_ERRORS = [cls for cls in ALL_ERRORS if issubclass(cls, OAuthError) and cls is not OAuthError]
+
+
+def test_all_lists_every_exception_class_the_module_defines():
+    defined = {
+        name
+        for name, value in vars(errors).items()
+        if inspect.isclass(value) and issubclass(value, BaseException) and value.__module__ == errors.__name__
+    }
+    assert defined == set(errors.__all__)
+
+
+@pytest.mark.parametrize("cls", ALL_ERRORS, ids=lambda cls: cls.__name__)
+def test_every_error_subclasses_tokenlab_error_and_has_a_one_line_docstring(cls):
+    assert issubclass(cls, TokenLabError)
+    assert cls.__doc__ and cls.__doc__.strip().splitlines()[0].endswith((".", ")", ":"))
+
+
+@pytest.mark.parametrize("cls", [UsageError, InvalidKeyError, TokenFormatError])
+def test_usage_key_and_format_errors_are_value_errors_too(cls):
+    assert issubclass(cls, ValueError)
+
+
+def test_token_errors_and_oauth_errors_are_separate_families():
+    for cls in TOKEN_ERRORS:
+        assert not issubclass(cls, (OAuthError, TokenFormatError))
+    for cls in OAUTH_ERRORS:
+        assert not issubclass(cls, (InvalidTokenError, TokenFormatError))
+
+
+def test_a_token_format_error_names_the_broken_part():
+    err = TokenFormatError("The header is not JSON.", part="header")
+    assert err.part == "header"
+    assert str(err) == "The header is not JSON."
+    assert TokenFormatError("no part").part is None
+
+
+@pytest.mark.parametrize("cls", TOKEN_ERRORS, ids=lambda cls: cls.__name__)
+def test_every_token_error_has_its_own_one_sentence_lesson_shown_after_the_detail(cls):
+    assert cls.lesson != InvalidTokenError.lesson
+    assert cls.lesson[0].isupper() and cls.lesson.endswith(".")
+    assert re.search(r"RFC \d{4}", cls.lesson), "a lesson cites the RFC it teaches"
+    err = cls("The detail.", claim="exp")
+    assert str(err) == f"The detail. {cls.lesson}"
+    assert err.detail == "The detail."
+    assert err.claim == "exp"
+    assert cls("No claim here.").claim is None
+
+
+def test_token_error_lessons_are_all_different():
+    lessons = [cls.lesson for cls in TOKEN_ERRORS]
+    assert len(set(lessons)) == len(lessons)
+
+
+def test_an_expired_token_error_keeps_the_claim_and_says_what_expiry_means():
+    err = TokenExpiredError("The token expired at 2026-01-05 09:05:00 UTC.", claim="exp")
+    assert err.claim == "exp"
+    assert "'exp'" in str(err) and "RFC 7519 §4.1.4" in str(err)
+
+
+WIRE_CODES = {
+    "InvalidRequestError": ("invalid_request", 400),
+    "InvalidClientError": ("invalid_client", 401),
+    "InvalidGrantError": ("invalid_grant", 400),
+    "UnauthorizedClientError": ("unauthorized_client", 400),
+    "UnsupportedGrantTypeError": ("unsupported_grant_type", 400),
+    "UnsupportedResponseTypeError": ("unsupported_response_type", 400),
+    "InvalidScopeError": ("invalid_scope", 400),
+    "AccessDeniedError": ("access_denied", 403),
+    "ServerError": ("server_error", 500),
+}
+
+
+def test_every_oauth_error_class_has_a_pinned_wire_code():
+    assert {cls.__name__ for cls in OAUTH_ERRORS} == set(WIRE_CODES)
+
+
+@pytest.mark.parametrize(("name", "wire"), WIRE_CODES.items())
+def test_oauth_errors_carry_their_rfc_6749_wire_code_and_http_status(name, wire):
+    cls = getattr(errors, name)
+    assert (cls.error, cls.status_code) == wire
+    assert re.fullmatch(r"[a-z_]+", cls.error)
+    assert cls().error == wire[0]
+
+
+def test_oauth_error_as_dict_is_the_json_body_of_rfc_6749_section_5_2():
+    bare = errors.InvalidGrantError()
+    assert bare.as_dict() == {"error": "invalid_grant"}
+    assert str(bare) == "invalid_grant"
+    full = errors.InvalidGrantError("the code was already used", uri="https://docs.example/errors#grant")
+    assert full.as_dict() == {
+        "error": "invalid_grant",
+        "error_description": "the code was already used",
+        "error_uri": "https://docs.example/errors#grant",
+    }
+    assert str(full) == "invalid_grant: the code was already used"
+    assert full.description == "the code was already used"
+
+
+def test_an_oauth_error_can_be_caught_by_its_root():
+    with pytest.raises(TokenLabError):
+        raise errors.InvalidClientError("bad secret")

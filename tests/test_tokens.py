@@ -1,0 +1,492 @@
+"""tokenlab.tokens: base64url, signing byte for byte, decoding with explanations and warnings, verifying."""
+
+import hashlib
+import hmac
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from tokenlab.clock import Clock
+from tokenlab.errors import (
+    InvalidClaimError,
+    InvalidKeyError,
+    InvalidTokenError,
+    KeyAlgorithmMismatchError,
+    MissingClaimError,
+    TokenFormatError,
+    UnknownKeyError,
+    UsageError,
+)
+from tokenlab.keys import DEMO_ALGORITHMS, KeySet, as_key, demo_key, demo_key_set
+from tokenlab.tokens import (
+    MAX_TOKEN_CHARS,
+    DecodedToken,
+    b64url_decode,
+    b64url_encode,
+    decode_unverified,
+    sign,
+    verify,
+)
+
+NOW = 1767603600  # Clock.frozen(): 2026-01-05 09:00:00 UTC
+ISSUER = "https://issuer.example"
+CLAIMS = {"iss": ISSUER, "sub": "alice", "aud": "api", "iat": NOW, "exp": NOW + 300, "scope": "read write"}
+FAST = settings(max_examples=150, deadline=None, database=None)
+
+
+@pytest.fixture
+def clock():
+    return Clock.frozen()
+
+
+def segment(value) -> str:
+    return b64url_encode(json.dumps(value, separators=(",", ":")).encode())
+
+
+def hand_signed(header, claims, secret: bytes) -> str:
+    signing_input = f"{segment(header)}.{segment(claims)}"
+    return f"{signing_input}.{b64url_encode(hmac.new(secret, signing_input.encode(), hashlib.sha256).digest())}"
+
+
+def warning_codes(token, clock) -> list[str]:
+    return [w.code for w in decode_unverified(token, clock=clock).warnings]
+
+
+# --- base64url --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "text"), [(b"", ""), (b"f", "Zg"), (b"fo", "Zm8"), (b"foo", "Zm9v"), (b"\xfb\xff", "-_8")]
+)
+def test_b64url_encodes_without_padding_in_the_url_safe_alphabet_and_decodes_back(data, text):
+    assert b64url_encode(data) == text
+    assert b64url_decode(text) == data
+
+
+def test_b64url_decode_names_the_part_that_is_broken():
+    with pytest.raises(TokenFormatError) as caught:
+        b64url_decode("ab=", part="payload")
+    assert caught.value.part == "payload"
+    assert str(caught.value).startswith("The payload contains '='")
+
+
+# --- signing --------------------------------------------------------------------------
+
+SIGNED_SHA256 = {
+    "HS256": "2b04acea64b18ed4b64204a6e283c91e5e76f8710cbe3fc62f936af2f27b58ac",
+    "RS256": "8fbcb19be814826549f41c031ab86fa5bdedde06737f6191e031949d5848a958",
+    "ES256": "2e27071cf65d1956e9995f68391616ff2d401d25a78a59ad7d081c76e5f89d1d",
+    "EdDSA": "ce4a213e4601c729d4b8f2786b4e1c75f321928741961ff0534ee29c755c047d",
+}
+
+
+@pytest.mark.parametrize("alg", DEMO_ALGORITHMS)
+def test_sign_gives_the_same_bytes_as_every_earlier_release_for_each_demo_key(alg, clock):
+    claims = {"iss": ISSUER, "sub": "alice", "aud": "api", "iat": clock.timestamp(), "exp": clock.timestamp() + 300}
+    claims["scope"] = "read write"
+    token = sign(claims, demo_key(alg))
+    assert token == sign(claims, demo_key(alg))
+    assert hashlib.sha256(token.encode()).hexdigest() == SIGNED_SHA256[alg]
+
+
+@pytest.mark.parametrize("alg", DEMO_ALGORITHMS)
+def test_sign_writes_a_compact_header_with_the_keys_alg_and_kid_and_typ_jwt(alg):
+    token = sign({"sub": "alice"}, demo_key(alg))
+    header, payload, _ = token.split(".")
+    assert b64url_decode(header) == f'{{"alg":"{alg}","typ":"JWT","kid":"{demo_key(alg).kid}"}}'.encode()
+    assert b64url_decode(payload) == b'{"sub":"alice"}'
+
+
+def test_sign_sets_the_typ_asked_for_and_adds_extra_header_parameters():
+    token = sign({"sub": "alice"}, demo_key("ES256"), typ="at+jwt", headers={"kid": "rotated", "cty": "x"})
+    assert decode_unverified(token).header == {"alg": "ES256", "typ": "at+jwt", "kid": "rotated", "cty": "x"}
+
+
+def test_sign_refuses_an_alg_header_because_the_key_decides_it():
+    with pytest.raises(UsageError, match="the key decides 'alg'"):
+        sign({"sub": "alice"}, demo_key("RS256"), headers={"alg": "HS256"})
+
+
+def test_sign_writes_aware_datetimes_as_numeric_dates():
+    expires = datetime(2026, 1, 5, 10, 0, tzinfo=timezone(timedelta(hours=1)))
+    token = sign({"exp": expires}, demo_key("HS256"))
+    assert decode_unverified(token).claims == {"exp": NOW}
+
+
+def test_sign_refuses_a_naive_datetime_instead_of_guessing_the_local_time_zone():
+    with pytest.raises(UsageError, match="time zone"):
+        sign({"exp": datetime(2026, 1, 5, 9, 5)}, demo_key("HS256"))
+
+
+@pytest.mark.parametrize(
+    ("claims", "headers"),
+    [
+        ({"exp": float("nan")}, None),
+        ({"exp": float("inf")}, None),
+        ({"when": datetime}, None),
+        ({"ids": {1, 2}}, None),
+        ({}, {"x5t": b"bytes"}),
+        ({}, {"n": float("nan")}),
+    ],
+)
+def test_sign_refuses_claims_or_headers_that_are_not_json_with_a_usage_error(claims, headers):
+    with pytest.raises(UsageError, match="must be JSON"):
+        sign(claims, demo_key("HS256"), headers=headers)
+
+
+@pytest.mark.parametrize("secret", [b"secret", "your-256-bit-secret", b"k" * 31])
+def test_sign_refuses_an_hmac_secret_shorter_than_the_hash(secret):
+    with pytest.raises(InvalidKeyError, match="at least 32 random bytes"):
+        sign({"sub": "alice"}, secret)
+
+
+def test_sign_with_a_public_key_says_it_can_only_verify():
+    with pytest.raises(InvalidKeyError, match="can verify but not sign"):
+        sign({"sub": "alice"}, demo_key("EdDSA").public_pem())
+
+
+def test_sign_keeps_non_ascii_claims_readable_as_utf_8():
+    token = sign({"name": "Zoë 日本"}, demo_key("HS256"))
+    assert b64url_decode(token.split(".")[1]) == '{"name":"Zoë 日本"}'.encode()
+    assert decode_unverified(token).claims["name"] == "Zoë 日本"
+
+
+# --- decoding without verifying ------------------------------------------------------------
+
+
+def test_decode_unverified_returns_header_claims_signature_and_segments(clock):
+    token = sign(CLAIMS, demo_key("RS256"))
+    decoded = decode_unverified(token, clock=clock)
+    assert decoded.header == {"alg": "RS256", "typ": "JWT", "kid": demo_key("RS256").kid}
+    assert decoded.claims == CLAIMS
+    assert len(decoded.signature) == 256
+    assert decoded.token == token
+    assert decoded.signing_input == token.rsplit(".", 1)[0].encode()
+    assert decoded.verified is False
+
+
+def test_decoded_times_are_explained_relative_to_the_given_clock(clock):
+    claims = {"iat": NOW, "nbf": NOW + 120, "exp": NOW + 300, "auth_time": NOW - 3600}
+    token = sign(claims, demo_key("HS256"))
+    shown = {e.name: e.shown for e in decode_unverified(token, clock=clock).explanations}
+    assert shown["exp"] == "2026-01-05 09:05:00 UTC (expires in 5 min)"
+    assert shown["nbf"] == "2026-01-05 09:02:00 UTC (valid in 2 min)"
+    assert shown["iat"] == "2026-01-05 09:00:00 UTC (issued just now)"
+    assert shown["auth_time"] == "2026-01-05 08:00:00 UTC (logged in 1 h ago)"
+    clock.advance(minutes=10)
+    shown = {e.name: e.shown for e in decode_unverified(token, clock=clock).explanations}
+    assert shown["exp"] == "2026-01-05 09:05:00 UTC (expired 5 min ago)"
+    assert shown["nbf"] == "2026-01-05 09:02:00 UTC (valid since 8 min ago)"
+    assert shown["iat"] == "2026-01-05 09:00:00 UTC (issued 10 min ago)"
+    clock.set(NOW - 90)
+    shown = {e.name: e.shown for e in decode_unverified(token, clock=clock).explanations}
+    assert shown["iat"] == "2026-01-05 09:00:00 UTC (issued 1 min 30 s in the future!)"
+
+
+def test_a_time_claim_no_calendar_can_show_is_explained_not_raised(clock):
+    token = sign({"exp": 10**30, "iat": -1e300, "nbf": "soon"}, demo_key("HS256"))
+    shown = {e.name: e.shown for e in decode_unverified(token, clock=clock).explanations}
+    assert shown["exp"] == f"{10**30} (not a time any calendar can show)"
+    assert shown["nbf"] == '"soon"'
+
+
+def test_each_claim_and_header_parameter_carries_its_meaning(clock):
+    token = sign({"sub": "alice", "favourite_colour": "green"}, demo_key("HS256"))
+    meaning = {(e.part, e.name): e.meaning for e in decode_unverified(token, clock=clock).explanations}
+    assert "RFC 7519 §4.1.2" in meaning["payload", "sub"]
+    assert "private claim" in meaning["payload", "favourite_colour"]
+    assert "RFC 7515 §4.1.1" in meaning["header", "alg"]
+
+
+def test_a_decoded_token_prints_unverified_first_then_every_part_and_the_warnings(clock):
+    token = sign({"sub": "alice", "password": "hunter2"}, demo_key("RS256"))
+    text = str(decode_unverified(token, clock=clock))
+    assert text.startswith("UNVERIFIED")
+    assert "decoded is not verified" in text.splitlines()[0]
+    for expected in ("header:", "payload:", '"alice"', "signature: 256 bytes", "warnings:", "⚠ No 'exp'"):
+        assert expected in text
+
+
+def test_a_well_made_access_token_has_no_warnings(clock):
+    assert warning_codes(sign(CLAIMS, demo_key("ES256")), clock) == []
+
+
+@pytest.mark.parametrize(
+    ("make", "code", "words"),
+    [
+        (lambda: f"{segment({'alg': 'none'})}.{segment(CLAIMS)}.", "alg_none", "no signature"),
+        (lambda: f"{segment({'alg': 'nOnE'})}.{segment(CLAIMS)}.", "alg_none", "'nOnE'"),
+        (lambda: f"{segment({'typ': 'JWT'})}.{segment(CLAIMS)}.", "no_alg", "'alg'"),
+        (lambda: sign(CLAIMS, demo_key("RS256")).rsplit(".", 1)[0] + ".", "no_signature", "stripped"),
+        (lambda: hand_signed({"alg": "HS256"}, CLAIMS, b"secret"), "weak_secret", "guessable secret 'secret'"),
+        (
+            lambda: hand_signed({"alg": "HS256"}, CLAIMS, b"your-256-bit-secret"),
+            "weak_secret",
+            "'your-256-bit-secret'",
+        ),
+        (lambda: sign({k: v for k, v in CLAIMS.items() if k != "exp"}, demo_key("RS256")), "no_exp", "never expires"),
+        (lambda: sign({**CLAIMS, "exp": NOW + 2 * 86400}, demo_key("RS256")), "long_lived", "Lives 2 days"),
+        (lambda: sign({**CLAIMS, "exp": NOW - 60}, demo_key("RS256")), "expired", "Expired 1 min ago"),
+        (lambda: sign({**CLAIMS, "nbf": NOW + 60}, demo_key("RS256")), "not_yet_valid", "another 1 min"),
+        (lambda: sign({**CLAIMS, "iat": NOW + 60}, demo_key("RS256")), "issued_in_future", "1 min in the future"),
+        (lambda: sign({**CLAIMS, "exp": "tomorrow"}, demo_key("RS256")), "bad_exp", "'tomorrow'"),
+        (lambda: sign(CLAIMS, demo_key("RS256"), headers={"jku": "https://evil.example/jwks"}), "header_jku", "jku"),
+        (lambda: sign(CLAIMS, demo_key("RS256"), headers={"x5u": "https://evil.example/c"}), "header_x5u", "x5u"),
+        (lambda: sign(CLAIMS, demo_key("RS256"), headers={"jwk": {"kty": "oct"}}), "header_jwk", "'jwk'"),
+        (lambda: sign(CLAIMS, demo_key("RS256"), headers={"kid": "../../dev/null"}), "odd_kid", "path"),
+        (lambda: sign(CLAIMS, demo_key("RS256"), headers={"kid": "1' OR '1'='1"}), "odd_kid", "query"),
+        (lambda: sign(CLAIMS, demo_key("RS256"), headers={"kid": 7}), "odd_kid", "kid 7"),
+        (lambda: sign(CLAIMS, demo_key("RS256"), headers={"crit": ["exp"]}), "crit", "['exp']"),
+        (lambda: sign({k: v for k, v in CLAIMS.items() if k != "aud"}, demo_key("RS256")), "no_aud", "replayed"),
+        (lambda: sign({**CLAIMS, "api_key": "k", "Password": "p"}, demo_key("RS256")), "readable_secrets", "api_key"),
+    ],
+)
+def test_decode_warns_about_what_a_careful_reader_should_worry_about(make, code, words, clock):
+    decoded = decode_unverified(make(), clock=clock)
+    found = {w.code: w.message for w in decoded.warnings}
+    assert code in found
+    assert words in found[code]
+
+
+@pytest.mark.parametrize("name", ["exp", "nbf", "iat"])
+@pytest.mark.parametrize("value", ["Infinity", "-Infinity", "NaN"])
+def test_decode_warns_about_a_time_claim_that_is_not_finite_instead_of_crashing(name, value, clock):
+    payload = b64url_encode(f'{{"{name}":{value},"aud":"api"}}'.encode())
+    token = f"{segment({'alg': 'HS256'})}.{payload}.c2ln"
+    decoded = decode_unverified(token, clock=clock)
+    assert f"bad_{name}" in [w.code for w in decoded.warnings]
+    str(decoded)
+
+
+@pytest.mark.parametrize("prefix", ["Bearer ", "bearer ", "BEARER   ", "  Bearer \t"])
+def test_decode_strips_a_bearer_prefix_and_says_so(prefix, clock):
+    token = sign(CLAIMS, demo_key("ES256"))
+    decoded = decode_unverified(prefix + token + "\n", clock=clock)
+    assert decoded.token == token
+    assert [w.code for w in decoded.warnings] == ["bearer_prefix"]
+    assert "Authorization header" in decoded.warnings[0].message
+
+
+def test_decode_reads_a_token_given_as_ascii_bytes(clock):
+    token = sign(CLAIMS, demo_key("HS256"))
+    assert decode_unverified(token.encode(), clock=clock).claims == CLAIMS
+    assert decode_unverified(bytearray(token.encode()), clock=clock).claims == CLAIMS
+
+
+def test_decode_checks_no_signature_at_all_so_a_forgery_decodes_fine(clock):
+    forged = hand_signed({"alg": "HS256"}, {**CLAIMS, "sub": "admin"}, b"attacker's own secret, long enough!!")
+    decoded = decode_unverified(forged, clock=clock)
+    assert decoded.claims["sub"] == "admin"
+    assert decoded.verified is False
+
+
+# --- verifying: the ordinary cases (the attacks are in test_security_verify.py) -----------------
+
+
+@pytest.mark.parametrize("alg", DEMO_ALGORITHMS)
+def test_verify_returns_the_claims_of_a_valid_token(alg, clock):
+    token = sign(CLAIMS, demo_key(alg))
+    assert verify(token, demo_key(alg), algorithms=[alg], audience="api", issuer=ISSUER, clock=clock) == CLAIMS
+    assert verify(token, demo_key(alg).public(), algorithms=alg, audience="api", clock=clock) == CLAIMS
+
+
+@pytest.mark.parametrize("alg", ["RS256", "ES256", "EdDSA"])
+def test_verify_picks_the_key_by_kid_from_a_key_set_or_a_jwks(alg, clock):
+    token = sign(CLAIMS, demo_key(alg))
+    assert verify(token, demo_key_set(), algorithms=[alg], audience="api", clock=clock)["sub"] == "alice"
+    assert verify(token, demo_key_set().jwks(), algorithms=[alg], audience="api", clock=clock)["sub"] == "alice"
+
+
+@pytest.mark.parametrize("alg", ["RS256", "ES256", "EdDSA"])
+def test_verify_reads_the_public_key_as_pem_or_jwk_text(alg, clock):
+    token = sign(CLAIMS, demo_key(alg))
+    for key in (demo_key(alg).public_pem(), json.dumps(demo_key(alg).public_jwk()), demo_key(alg).public_jwk()):
+        assert verify(token, key, algorithms=[alg], audience="api", clock=clock) == CLAIMS
+
+
+def test_verify_uses_the_only_key_of_a_one_key_set_for_a_token_without_kid(clock):
+    header = {"alg": "ES256", "typ": "JWT"}
+    signing_input = f"{segment(header)}.{segment(CLAIMS)}"
+    token = f"{signing_input}.{b64url_encode(demo_key('ES256').sign_bytes(signing_input.encode()))}"
+    assert verify(token, KeySet([demo_key("ES256")]), algorithms=["ES256"], audience="api", clock=clock) == CLAIMS
+    with pytest.raises(UnknownKeyError, match="no kid"):
+        verify(token, demo_key_set(), algorithms=["ES256"], audience="api", clock=clock)
+
+
+def test_an_rsa_key_given_as_key_material_verifies_ps256_but_a_pinned_rs256_key_does_not(clock):
+    token = sign(CLAIMS, as_key(demo_key("RS256").signing, "PS256"))
+    public = demo_key("RS256").verifying
+    assert verify(token, public, algorithms=["PS256"], audience="api", clock=clock) == CLAIMS
+    with pytest.raises(KeyAlgorithmMismatchError):
+        verify(token, demo_key("RS256"), algorithms=["PS256"], audience="api", clock=clock)
+
+
+def test_a_longer_hmac_secret_given_as_text_serves_hs512(clock):
+    secret = "s" * 64
+    token = sign(CLAIMS, as_key(secret, "HS512"))
+    assert verify(token, secret, algorithms=["HS512"], audience="api", clock=clock) == CLAIMS
+
+
+@pytest.mark.parametrize("algorithms", [[], ()])
+def test_verify_with_no_allowed_algorithm_is_a_usage_error(algorithms, clock):
+    with pytest.raises(UsageError, match="algorithms is empty"):
+        verify(sign(CLAIMS, demo_key("RS256")), demo_key("RS256"), algorithms=algorithms, clock=clock)
+
+
+def test_verify_requires_exp_by_default_and_each_claim_named_in_require(clock):
+    no_exp = sign({"sub": "alice"}, demo_key("HS256"))
+    with pytest.raises(MissingClaimError) as caught:
+        verify(no_exp, demo_key("HS256"), algorithms=["HS256"], clock=clock)
+    assert caught.value.claim == "exp"
+    assert verify(no_exp, demo_key("HS256"), algorithms=["HS256"], clock=clock, require=()) == {"sub": "alice"}
+    token = sign({"exp": NOW + 60}, demo_key("HS256"))
+    with pytest.raises(MissingClaimError) as caught:
+        verify(token, demo_key("HS256"), algorithms=["HS256"], clock=clock, require=["exp", "jti"])
+    assert caught.value.claim == "jti"
+
+
+def test_verify_rejects_a_time_claim_that_is_not_a_number(clock):
+    token = sign({**CLAIMS, "nbf": "now"}, demo_key("HS256"))
+    with pytest.raises(InvalidClaimError) as caught:
+        verify(token, demo_key("HS256"), algorithms=["HS256"], audience="api", clock=clock)
+    assert caught.value.claim == "nbf"
+
+
+@pytest.mark.parametrize("key", [None, 5, "", {"kty": "nope"}])
+def test_verify_with_an_unusable_key_raises_invalid_key_error(key, clock):
+    with pytest.raises(InvalidKeyError, match="cannot be used"):
+        verify(sign(CLAIMS, demo_key("HS256")), key, algorithms=["HS256"], audience="api", clock=clock)
+
+
+def test_verify_measures_time_on_the_given_clock(clock):
+    token = sign(CLAIMS, demo_key("EdDSA"))
+    clock.advance(minutes=4, seconds=59)
+    assert verify(token, demo_key("EdDSA"), algorithms=["EdDSA"], audience="api", clock=clock)["sub"] == "alice"
+    clock.advance(seconds=1)
+    with pytest.raises(InvalidTokenError, match="expired at 2026-01-05 09:05:00 UTC"):
+        verify(token, demo_key("EdDSA"), algorithms=["EdDSA"], audience="api", clock=clock)
+
+
+# --- properties -------------------------------------------------------------------------------
+
+json_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**64), max_value=2**64)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20)
+)
+json_values = st.recursive(
+    json_scalars,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=12,
+)
+# What a JSON producer may write in a token, NaN and Infinity included (Python's json writes and reads them).
+loose_values = st.recursive(
+    json_scalars | st.floats() | st.integers(),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3),
+    max_leaves=8,
+)
+interesting_names = st.sampled_from(
+    ["alg", "typ", "kid", "crit", "jku", "jwk", "x5u", "x5c", "exp", "nbf", "iat", "auth_time", "aud", "password"]
+)
+json_objects = st.dictionaries(interesting_names | st.text(max_size=6), loose_values, max_size=6)
+edge_times = st.sampled_from([0, -1, 10**30, -(10**30), 1e300, -1e300, float("inf"), float("-inf"), float("nan")])
+time_values = edge_times | st.integers() | st.floats() | st.integers(min_value=NOW - 10**6, max_value=NOW + 10**6)
+time_claims = st.fixed_dictionaries(
+    {}, optional={name: time_values for name in ("exp", "nbf", "iat", "auth_time")} | {"aud": st.just("api")}
+)
+as_json = json.dumps  # writes NaN and Infinity, as a careless producer would
+segment_bytes = st.one_of(
+    time_claims.map(lambda obj: as_json(obj).encode()),
+    json_objects.map(lambda obj: as_json(obj).encode()),
+    loose_values.map(lambda value: as_json(value).encode()),
+    st.binary(max_size=64),
+    st.text(max_size=40).map(lambda text: text.encode("utf-8", "surrogatepass")),
+)
+header_bytes = st.one_of(json_objects.map(lambda obj: as_json(obj).encode()), segment_bytes)
+payload_bytes = st.one_of(time_claims.map(lambda obj: as_json(obj).encode()), segment_bytes)
+b64url_alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+signature_text = st.binary(max_size=80).map(b64url_encode) | st.text(b64url_alphabet + "=+/ .", max_size=90)
+three_segments = st.tuples(header_bytes.map(b64url_encode), payload_bytes.map(b64url_encode), signature_text).map(
+    ".".join
+)
+
+
+def decodes_or_refuses_as_a_format_error(value) -> None:
+    try:
+        decoded = decode_unverified(value, clock=Clock.frozen())
+    except TokenFormatError as exc:
+        message = str(exc)
+        assert message[:1].isupper() and message.endswith((".", "?")), message
+        return
+    assert isinstance(decoded, DecodedToken)
+    assert str(decoded).startswith("UNVERIFIED")
+
+
+@FAST
+@given(st.text(max_size=300))
+def test_decode_of_any_text_returns_a_decoded_token_or_raises_token_format_error(text):
+    decodes_or_refuses_as_a_format_error(text)
+
+
+@FAST
+@given(st.binary(max_size=300))
+def test_decode_of_any_bytes_returns_a_decoded_token_or_raises_token_format_error(data):
+    decodes_or_refuses_as_a_format_error(data)
+
+
+@settings(max_examples=400, deadline=None, database=None)
+@given(three_segments)
+def test_decode_of_three_base64url_segments_of_any_content_never_raises_anything_else(token):
+    decodes_or_refuses_as_a_format_error(token)
+
+
+@FAST
+@given(st.one_of(three_segments, st.text(max_size=100)))
+def test_verify_of_any_input_raises_only_a_format_or_invalid_token_error(token):
+    with pytest.raises((TokenFormatError, InvalidTokenError)):
+        verify(token, demo_key("HS256"), algorithms=["HS256", "RS256"], clock=Clock.frozen())
+
+
+claims_dicts = st.dictionaries(st.text(max_size=12), json_values, max_size=8)
+
+
+@FAST
+@given(claims_dicts)
+def test_sign_then_decode_unverified_gives_back_the_claims(claims):
+    token = sign(claims, demo_key("HS256"))
+    assert decode_unverified(token, clock=Clock.frozen()).claims == claims
+
+
+REGISTERED = {"iss", "sub", "aud", "exp", "nbf", "iat", "jti"}
+
+
+@pytest.mark.parametrize("alg", DEMO_ALGORITHMS)
+@settings(max_examples=25, deadline=None, database=None)
+@given(
+    claims=st.dictionaries(st.text(max_size=12).filter(lambda name: name not in REGISTERED), json_values, max_size=6)
+)
+def test_verify_with_the_right_key_gives_back_the_signed_claims(alg, claims):
+    claims = {**claims, "exp": NOW + 300}
+    token = sign(claims, demo_key(alg))
+    assert verify(token, demo_key(alg).public(), algorithms=[alg], clock=Clock.frozen()) == claims
+
+
+@settings(max_examples=60, deadline=None, database=None)
+@given(claims=claims_dicts, position=st.integers(min_value=0), replacement=st.sampled_from(b64url_alphabet))
+def test_any_one_character_change_in_header_or_payload_is_never_accepted(claims, position, replacement):
+    token = sign({**claims, "exp": NOW + 300}, demo_key("HS256"))
+    signed_part = token.rsplit(".", 1)[0]
+    position %= len(signed_part)
+    assume(signed_part[position] not in (".", replacement))
+    tampered = signed_part[:position] + replacement + token[position + 1 :]
+    with pytest.raises((TokenFormatError, InvalidTokenError)):
+        verify(tampered, demo_key("HS256"), algorithms=["HS256"], clock=Clock.frozen(), require=())
+
+
+def test_the_size_cap_is_32_kib():
+    assert MAX_TOKEN_CHARS == 32 * 1024
