@@ -26,7 +26,7 @@ def test_keep_alive_reuses_one_connection_for_many_requests(op, http):
         http.get(op.url("/jwks.json")).raise_for_status()
     assert all(e.response_header("Connection") != "close" for e in op.exchanges)
     pools = http.get_adapter(op.issuer).poolmanager.pools
-    assert sum(pools[key].num_connections for key in pools.keys()) == 1
+    assert sum(pools[key].num_connections for key in pools.keys()) == 1  # noqa: SIM118 (RecentlyUsedContainer cannot be iterated)
 
 
 def test_h5_stop_releases_the_port_and_leaves_no_thread_behind():
