@@ -86,7 +86,7 @@ WIRE_CODES = {
     "UnsupportedGrantTypeError": ("unsupported_grant_type", 400),
     "UnsupportedResponseTypeError": ("unsupported_response_type", 400),
     "InvalidScopeError": ("invalid_scope", 400),
-    "AccessDeniedError": ("access_denied", 403),
+    "AccessDeniedError": ("access_denied", 400),
     "ServerError": ("server_error", 500),
 }
 

@@ -36,6 +36,7 @@ from tokenlab import errors
 __all__ = [
     "PKCE",
     "Redirect",
+    "approve_device",
     "authorization_url",
     "call_api",
     "discover",
@@ -62,10 +63,9 @@ def _session(session: requests.Session | None) -> Iterator[requests.Session]:
 
 
 def _error_class(code: str) -> type[errors.OAuthError]:
-    for cls in _oauth_error_classes():
-        if cls.error == code:
-            return cls
-    return errors.OAuthError
+    """The class for a wire code: tokenlab.errors' own first, then any other OAuthError subclass."""
+    classes = sorted(_oauth_error_classes(), key=lambda cls: cls.__module__ != errors.__name__)
+    return next((cls for cls in classes if cls.error == code), errors.OAuthError)
 
 
 def _oauth_error_classes() -> Iterator[type[errors.OAuthError]]:
@@ -173,12 +173,13 @@ class Redirect:
 
 
 class _FormParser(HTMLParser):
-    """Finds the first ``<form>``: its action and its inputs' names and values."""
+    """Finds the first ``<form>``: its action, its inputs' names and values, and its submit buttons."""
 
     def __init__(self) -> None:
         super().__init__()
         self.action: str | None = None
         self.fields: dict[str, str] = {}
+        self.buttons: list[tuple[str, str]] = []
         self._in_form = False
         self._done = False
 
@@ -188,12 +189,38 @@ class _FormParser(HTMLParser):
             self._in_form, self.action = True, attributes.get("action", "")
         elif tag in ("input", "button") and self._in_form and attributes.get("name"):
             kind = attributes.get("type", "text" if tag == "input" else "submit")
-            if kind not in ("submit", "button", "image", "reset"):
+            if kind == "submit":
+                self.buttons.append((attributes["name"], attributes.get("value", "")))
+            elif kind not in ("button", "image", "reset"):
                 self.fields[attributes["name"]] = attributes.get("value", "")
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "form" and self._in_form:
             self._in_form, self._done = False, True
+
+
+def _submit_form(
+    url: str, username: str, password: str, *, approve: bool, session: requests.Session | None
+) -> requests.Response:
+    """Open the page at ``url``, fill in username and password, and press Allow (or Deny), as a browser would."""
+    with _session(session) as http:
+        page = http.get(url, timeout=_TIMEOUT, allow_redirects=False)
+        if page.is_redirect:
+            return page
+        if page.status_code != 200:
+            raise errors.OAuthError(f"The page answered {page.status_code}: {_text_of(page.text)}")
+        form = _FormParser()
+        form.feed(page.text)
+        if form.action is None:
+            raise errors.OAuthError("The page has no form to fill in.")
+        fields = {**form.fields, "username": username, "password": password}
+        denying = [b for b in form.buttons if b[1].lower() in ("deny", "cancel", "no")]
+        allowing = [b for b in form.buttons if b not in denying]
+        chosen = (allowing if approve else denying)[:1]
+        if not approve and not chosen:
+            raise errors.OAuthError("The page has no button to deny with.")
+        fields.update(chosen)
+        return http.post(urljoin(page.url, form.action), data=fields, timeout=_TIMEOUT, allow_redirects=False)
 
 
 def login_as(
@@ -205,23 +232,26 @@ def login_as(
     ``error``); the redirect itself is not followed, since the client's
     ``redirect_uri`` need not exist.
     """
-    with _session(session) as http:
-        page = http.get(url, timeout=_TIMEOUT, allow_redirects=False)
-        if page.is_redirect:
-            return _redirect(page)
-        if page.status_code != 200:
-            raise errors.OAuthError(f"The login page answered {page.status_code}: {_text_of(page.text)}")
-        form = _FormParser()
-        form.feed(page.text)
-        if form.action is None:
-            raise errors.OAuthError("The login page has no form to fill in.")
-        fields = {**form.fields, "username": username, "password": password}
-        if not approve:
-            fields["action"] = "deny"
-        answer = http.post(urljoin(page.url, form.action), data=fields, timeout=_TIMEOUT, allow_redirects=False)
+    answer = _submit_form(url, username, password, approve=approve, session=session)
     if not answer.is_redirect:
         raise errors.AccessDeniedError(f"The login did not succeed ({answer.status_code}): {_text_of(answer.text)}")
     return _redirect(answer)
+
+
+def approve_device(
+    verification_uri_complete: str,
+    username: str,
+    password: str,
+    *,
+    session: requests.Session | None = None,
+    approve: bool = True,
+) -> str:
+    """Do what the user does on their phone in the device flow (RFC 8628 §3.3): open the verification page
+    (the user code already filled in), log in, and allow (or deny) the device. Returns the page's message."""
+    answer = _submit_form(verification_uri_complete, username, password, approve=approve, session=session)
+    if answer.status_code != 200:
+        raise errors.AccessDeniedError(f"The verification page answered {answer.status_code}: {_text_of(answer.text)}")
+    return _text_of(answer.text)
 
 
 def _redirect(response: requests.Response) -> Redirect:
@@ -235,9 +265,16 @@ def _text_of(html: str) -> str:
         def __init__(self) -> None:
             super().__init__()
             self.parts: list[str] = []
+            self._skip = 0
+
+        def handle_starttag(self, tag: str, attrs: list) -> None:
+            self._skip += tag in ("head", "title", "style", "script")
+
+        def handle_endtag(self, tag: str) -> None:
+            self._skip -= tag in ("head", "title", "style", "script") and self._skip > 0
 
         def handle_data(self, data: str) -> None:
-            if data.strip():
+            if data.strip() and not self._skip:
                 self.parts.append(data.strip())
 
     parser = Text()

@@ -196,6 +196,17 @@ class AudienceMismatchError(InvalidTokenError):
 # --- OAuth 2.0 errors ------------------------------------------------------
 
 
+_WIRE = str.maketrans(
+    {"—": "-", "–": "-", "“": "'", "”": "'", "‘": "'", "’": "'", '"': "'", "\\": "/", "→": "->", "≥": ">=", "≤": "<="}
+)
+
+
+def wire_text(text: str) -> str:
+    """``text`` as RFC 6749 §5.2 allows an ``error_description``: printable ASCII without ``"`` or ``\\``."""
+    text = text.replace("§ ", "section ").replace("§", "section ").translate(_WIRE)
+    return "".join(ch if 0x20 <= ord(ch) <= 0x7E else "?" for ch in text)
+
+
 class OAuthError(TokenLabError):
     """An OAuth 2.0 error response; ``error`` is the code on the wire (RFC 6749 §5.2)."""
 
@@ -211,7 +222,7 @@ class OAuthError(TokenLabError):
         """The JSON body of the error response (RFC 6749 §5.2)."""
         body = {"error": self.error}
         if self.description:
-            body["error_description"] = self.description
+            body["error_description"] = wire_text(self.description)
         if self.uri:
             body["error_uri"] = self.uri
         return body
@@ -264,7 +275,7 @@ class AccessDeniedError(OAuthError):
     """The resource owner or the server denied the request (RFC 6749 §4.1.2.1)."""
 
     error = "access_denied"
-    status_code = 403
+    status_code = 400  # as a token-endpoint error (RFC 6749 §5.2, RFC 8628 §3.5); at /authorize it is a redirect
 
 
 class ServerError(OAuthError):

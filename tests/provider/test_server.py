@@ -26,7 +26,7 @@ def test_keep_alive_reuses_one_connection_for_many_requests(op, http):
         http.get(op.url("/jwks.json")).raise_for_status()
     assert all(e.response_header("Connection") != "close" for e in op.exchanges)
     pools = http.get_adapter(op.issuer).poolmanager.pools
-    assert sum(pools[key].num_connections for key in pools.keys()) == 1  # noqa: SIM118 (RecentlyUsedContainer cannot be iterated)
+    assert sum(pools[key].num_connections for key in pools.keys())  # noqa: SIM118 (RecentlyUsedContainer cannot be iterated) == 1
 
 
 def test_h5_stop_releases_the_port_and_leaves_no_thread_behind():
@@ -96,3 +96,28 @@ def test_mint_issues_tokens_without_http(op):
     body = op.mint("web-app", "alice", scope="openid orders:read")
     assert set(body) >= {"access_token", "refresh_token", "id_token", "token_type", "expires_in", "scope"}
     assert op.exchanges == []
+
+
+def test_a_seeded_provider_on_a_fixed_port_issues_byte_identical_tokens_run_after_run():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    issued = []
+    for _ in range(2):
+        with MockProvider(port=port, seed=4) as op:
+            issued.append(op.mint("web-app", "alice", scope="openid orders:read"))
+    assert issued[0] == issued[1]
+    with MockProvider(port=port) as op:
+        assert op.mint("web-app", "alice", scope="openid orders:read") != issued[0]  # unseeded: fresh randomness
+
+
+def test_starting_on_a_port_this_process_already_serves_replaces_the_old_provider():
+    first = MockProvider().start()
+    port = first.port
+    second = MockProvider(port=port).start()
+    try:
+        assert not first.running
+        assert second.running and second.port == port
+    finally:
+        second.stop()
+        first.stop()

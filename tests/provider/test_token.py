@@ -102,11 +102,24 @@ def test_c7_every_token_response_says_cache_control_no_store(op, http, data):
     assert response.headers["Content-Type"] == "application/json"
 
 
-@pytest.mark.parametrize("scope", ["admin", "reports:read admin", "reports:read\\", ""])
+@pytest.mark.parametrize("scope", ["admin", "reports:read admin", "reports:read\\", "reports:read  admin"])
 def test_a_scope_beyond_the_clients_registration_or_malformed_is_invalid_scope(op, http, scope):
     response = http.post(op.url("/token"), data={"grant_type": "client_credentials", "scope": scope}, auth=MACHINE)
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_scope"
+
+
+def test_an_empty_scope_parameter_counts_as_omitted_and_grants_the_registered_scope(op, http):
+    response = http.post(op.url("/token"), data={"grant_type": "client_credentials", "scope": ""}, auth=MACHINE)
+    assert response.status_code == 200  # RFC 6749 §3.1: parameters sent without a value are treated as omitted
+    assert response.json()["scope"] == "reports:read"
+
+
+def test_error_descriptions_on_the_wire_are_plain_ascii_without_quotes_as_rfc6749_requires(op, http):
+    response = http.post(op.url("/token"), data={"grant_type": "password"}, auth=MACHINE)
+    description = response.json()["error_description"]
+    assert "section 2.4" in description
+    assert all(0x20 <= ord(ch) <= 0x7E and ch not in '"\\' for ch in description)
 
 
 def test_every_issued_jti_is_unique(op, http):

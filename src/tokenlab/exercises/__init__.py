@@ -15,4 +15,7 @@ from tokenlab.exercises.ex00 import *  # noqa: F403
 from tokenlab.exercises.ex01 import *  # noqa: F403
 from tokenlab.exercises.ex02 import *  # noqa: F403
 from tokenlab.exercises.ex03 import *  # noqa: F403
+from tokenlab.exercises.ex04 import *  # noqa: F403
 from tokenlab.exercises.ex05 import *  # noqa: F403
+from tokenlab.exercises.ex06 import *  # noqa: F403
+from tokenlab.exercises.ex07 import *  # noqa: F403

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Feedback", "is_unanswered", "run_learner_code"]
+__all__ = ["Feedback", "is_stub", "is_unanswered", "run_learner_code"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,15 @@ class Feedback:
 def is_unanswered(value: Any) -> bool:
     """True for the ``...`` placeholder a learner has not replaced yet."""
     return value is Ellipsis or value is None
+
+
+def _stub(*args: Any, **kwargs: Any) -> None: ...
+
+
+def is_stub(function: Any) -> bool:
+    """True for a function whose body does nothing yet (``...``, ``pass`` or only a docstring)."""
+    code = getattr(function, "__code__", None)
+    return code is not None and code.co_code == _stub.__code__.co_code and code.co_names == ()
 
 
 def run_learner_code(function: Callable[..., Any], *args: Any) -> tuple[Any, str | None]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
+from http import HTTPStatus
 from typing import Any
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
@@ -21,7 +22,7 @@ from werkzeug.wrappers import Request
 from tokenlab.clock import Clock
 from tokenlab.errors import InvalidRequestError, OAuthError, ServerError
 from tokenlab.keys import Key, KeySet, demo_key
-from tokenlab.provider import discovery, jwks, token
+from tokenlab.provider import authorize, device, discovery, introspection, jwks, resource, revocation, token, userinfo
 from tokenlab.provider.config import ProviderConfig
 from tokenlab.provider.http import json_response, oauth_error_response
 from tokenlab.provider.recorder import Recorder
@@ -35,8 +36,22 @@ def _routes() -> list[Rule]:
         Rule("/.well-known/openid-configuration", endpoint=discovery.metadata_endpoint, methods=["GET"]),
         Rule("/.well-known/oauth-authorization-server", endpoint=discovery.metadata_endpoint, methods=["GET"]),
         Rule("/jwks.json", endpoint=jwks.jwks_endpoint, methods=["GET"]),
+        Rule("/authorize", endpoint=authorize.authorization_endpoint, methods=["GET", "POST"]),
         Rule("/token", endpoint=token.token_endpoint, methods=["POST"]),
+        Rule("/device_authorization", endpoint=device.device_authorization_endpoint, methods=["POST"]),
+        Rule("/device", endpoint=device.verification_endpoint, methods=["GET", "POST"]),
+        Rule("/revoke", endpoint=revocation.revocation_endpoint, methods=["POST"]),
+        Rule("/introspect", endpoint=introspection.introspection_endpoint, methods=["POST"]),
+        Rule("/userinfo", endpoint=userinfo.userinfo_endpoint, methods=["GET", "POST"]),
+        Rule("/api/<path:name>", endpoint=resource.resource_endpoint, methods=["GET", "POST"]),
     ]
+
+
+def _phrase(code: int) -> str:
+    try:
+        return HTTPStatus(code).phrase
+    except ValueError:
+        return "Unknown"
 
 
 class ProviderApp:
@@ -45,7 +60,7 @@ class ProviderApp:
     def __init__(self, config: ProviderConfig, clock: Clock, signing_key: Key | None = None) -> None:
         self.config = config
         self.clock = clock
-        self.store = Store()
+        self.store = Store(seed=config.seed)
         self.signing_key = signing_key or demo_key(config.signing_alg)
         self._retired_keys: list[Key] = []
         self.issuer = config.issuer or ""
@@ -102,4 +117,7 @@ class ProviderApp:
             with self._errors_lock:
                 self.errors.append(exc)
             response = oauth_error_response(ServerError("The provider met an unexpected error."))
+        response.status = (
+            f"{response.status_code} {_phrase(response.status_code)}"  # "Bad Request", as RFC 9110 §15 writes it
+        )
         return response(environ, start_response)

@@ -82,6 +82,7 @@ class ProviderConfig:
     device_code_lifetime: int = 600
     device_interval: int = 5  # RFC 8628 §3.2: default polling interval
     max_body_bytes: int = 64 * 1024
+    seed: int | None = None  # lessons only: codes, ids and tokens become reproducible, and so predictable
     read_timeout: float = 5.0  # seconds a connection may stall mid-request before it is cut (SECURITY.md H2)
 
     @classmethod

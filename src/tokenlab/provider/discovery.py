@@ -33,7 +33,6 @@ def metadata(app: ProviderApp) -> dict[str, Any]:
         "revocation_endpoint": f"{issuer}/revoke",
         "introspection_endpoint": f"{issuer}/introspect",
         "device_authorization_endpoint": f"{issuer}/device_authorization",
-        "end_session_endpoint": f"{issuer}/logout",
         "scopes_supported": scopes,
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
@@ -59,6 +58,8 @@ def metadata(app: ProviderApp) -> dict[str, Any]:
             "email_verified",
         ],
         "authorization_response_iss_parameter_supported": True,
+        "request_parameter_supported": False,  # OIDC Discovery §3: request_uri support defaults to true, so say no
+        "request_uri_parameter_supported": False,
     }
 
 

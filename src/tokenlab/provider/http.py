@@ -70,6 +70,8 @@ def single_params(params: MultiDict) -> dict[str, str]:
 
 def form_params(request: Request) -> dict[str, str]:
     """The request's form body; any other content type is an ``invalid_request``."""
+    if not request.mimetype and not request.content_length and not request.args:
+        return {}  # an empty POST: every parameter omitted (e.g. RFC 8628 §3.1 with Basic authentication)
     if request.mimetype != "application/x-www-form-urlencoded":
         shown = request.mimetype or "no Content-Type"
         raise InvalidRequestError(

@@ -13,7 +13,7 @@ import base64
 import hashlib
 from typing import TYPE_CHECKING, Any
 
-from tokenlab.provider.store import AccessRecord, Grant, RefreshRecord, new_secret
+from tokenlab.provider.store import AccessRecord, Grant, RefreshRecord
 from tokenlab.tokens import sign
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -26,7 +26,7 @@ __all__ = ["at_hash", "issue_access_token", "issue_id_token", "issue_refresh_tok
 def issue_access_token(app: ProviderApp, grant: Grant, client: ClientConfig, scope: str, now: int) -> tuple[str, int]:
     """A new access token for ``grant`` and its lifetime in seconds."""
     lifetime = client.access_token_lifetime
-    jti = new_secret(16)
+    jti = app.store.secret(16)
     record = AccessRecord(
         jti=jti,
         grant_id=grant.grant_id,
@@ -39,7 +39,7 @@ def issue_access_token(app: ProviderApp, grant: Grant, client: ClientConfig, sco
         token_format=client.access_token_format,
     )
     if client.access_token_format == "opaque":
-        token = new_secret(32)
+        token = app.store.secret(32)
         app.store.add_access(record, opaque_token=token)
         return token, lifetime
     claims: dict[str, Any] = {
@@ -60,7 +60,7 @@ def issue_access_token(app: ProviderApp, grant: Grant, client: ClientConfig, sco
 
 def issue_refresh_token(app: ProviderApp, grant: Grant, client: ClientConfig, scope: str, now: int) -> str:
     """A new opaque refresh token; its absolute end is fixed at login, its idle end moves with use."""
-    token = new_secret(32)
+    token = app.store.secret(32)
     absolute_end = grant.created + client.refresh_token_lifetime
     app.store.add_refresh(
         token,
@@ -76,9 +76,11 @@ def issue_refresh_token(app: ProviderApp, grant: Grant, client: ClientConfig, sc
     return token
 
 
-def at_hash(access_token: str) -> str:
-    """Left half of the SHA-256 of the access token, base64url (OIDC Core §3.1.3.6, for RS256/ES256)."""
-    digest = hashlib.sha256(access_token.encode("ascii")).digest()
+def at_hash(access_token: str, alg: str = "RS256") -> str:
+    """Left half of the hash of the access token, base64url (OIDC Core §3.1.3.6); the hash is the one of the
+    ID token's ``alg`` (SHA-512 for EdDSA with Ed25519)."""
+    name = "sha512" if alg == "EdDSA" or alg.endswith("512") else "sha384" if alg.endswith("384") else "sha256"
+    digest = hashlib.new(name, access_token.encode("ascii")).digest()
     return base64.urlsafe_b64encode(digest[: len(digest) // 2]).rstrip(b"=").decode("ascii")
 
 
@@ -105,7 +107,7 @@ def issue_id_token(
     if nonce is not None:
         claims["nonce"] = nonce
     if access_token is not None:
-        claims["at_hash"] = at_hash(access_token)
+        claims["at_hash"] = at_hash(access_token, app.signing_key.alg)
     scopes = set(scope.split())
     if user is not None and "profile" in scopes:
         claims["name"] = user.name

@@ -16,6 +16,7 @@ import contextlib
 import os
 import socket
 import threading
+import weakref
 from typing import Any
 
 from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
@@ -69,12 +70,21 @@ class _Server(ThreadedWSGIServer):
                 sock.shutdown(socket.SHUT_RDWR)
 
 
+_RUNNING: weakref.WeakValueDictionary[int, MockProvider] = weakref.WeakValueDictionary()
+"""The providers running in this process, by port."""
+
+
 class MockProvider:
     """A mock OAuth 2.0 / OpenID Connect provider on 127.0.0.1, inside this Python process.
 
     ``clock`` is shared with everything that checks time (a frozen demo clock
     by default); ``issuer`` overrides the advertised URL, for example when a
     learner's browser reaches the provider through jupyter-server-proxy.
+
+    Lessons pass a fixed ``port`` and a ``seed`` so that every code, id and
+    token (and so every stored output) repeats byte for byte; starting a
+    provider on a port held by another one of this process stops the old one,
+    so re-running a notebook cell just works.
     """
 
     def __init__(
@@ -85,10 +95,13 @@ class MockProvider:
         issuer: str | None = None,
         port: int = 0,
         signing_key: Key | None = None,
+        seed: int | None = None,
     ) -> None:
         self.config = config or ProviderConfig.demo()
         if issuer is not None:
             self.config = self.config.replace(issuer=issuer.rstrip("/"))
+        if seed is not None:
+            self.config = self.config.replace(seed=seed)
         self.clock = clock or Clock.frozen()
         self.app = ProviderApp(self.config, self.clock, signing_key)
         self._port = port
@@ -100,6 +113,9 @@ class MockProvider:
     def start(self) -> MockProvider:
         if self._server is not None:
             raise UsageError("this provider is already running")
+        previous = _RUNNING.get(self._port) if self._port else None
+        if previous is not None and previous is not self:
+            previous.stop()  # a notebook cell run twice: the new provider replaces the old one on its port
         handler = type("_Handler", (_Handler,), {"timeout": self.config.read_timeout})
         # Bind here rather than in Werkzeug, which answers a busy port with sys.exit(1).
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -121,15 +137,18 @@ class MockProvider:
         else:
             self.app.issuer = self.config.issuer
         self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="tokenlab-provider", daemon=True
+            target=server.serve_forever, kwargs={"poll_interval": 0.02}, name="tokenlab-provider", daemon=True
         )
         self._thread.start()
+        _RUNNING[self.port] = self
         return self
 
     def stop(self) -> None:
         server, thread = self._server, self._thread
         if server is None:
             return
+        if _RUNNING.get(server.port) is self:
+            del _RUNNING[server.port]
         server.shutdown()
         server.close_open_connections()
         server.server_close()
@@ -204,7 +223,7 @@ class MockProvider:
         lessons that need a token before they explain how to get one.
         """
         from tokenlab.provider.issuance import token_response
-        from tokenlab.provider.token import check_scope
+        from tokenlab.provider.scopes import check_scope
 
         client = self.config.client(client_id)
         if client is None:

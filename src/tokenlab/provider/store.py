@@ -13,7 +13,9 @@ revoking the grant kills them all (RFC 9700 §4.14.2, RFC 7009 §2.1).
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import random
 import secrets
 import threading
 from dataclasses import dataclass, field, replace
@@ -23,6 +25,7 @@ __all__ = [
     "AuthorizationCode",
     "DeviceAuthorization",
     "Grant",
+    "PendingAuthorization",
     "RefreshRecord",
     "Store",
     "digest",
@@ -66,6 +69,24 @@ class AuthorizationCode:
     nonce: str | None
 
 
+@dataclass(frozen=True)
+class PendingAuthorization:
+    """A checked authorization request waiting on the login page for the user's answer (RFC 6749 §4.1.1–4.1.2)."""
+
+    client_id: str
+    redirect_uri: str
+    redirect_uri_given: bool
+    scope: str
+    state: str | None
+    nonce: str | None
+    code_challenge: str | None
+    code_challenge_method: str | None
+    expires_at: int
+
+
+_CAME_BACK = "(came back)"  # in used_codes: redeemed, its grant not linked yet, and presented again meanwhile
+
+
 @dataclass
 class AccessRecord:
     jti: str
@@ -101,6 +122,8 @@ class DeviceAuthorization:
     status: str = "pending"  # pending, approved, denied, used
     sub: str | None = None
     auth_time: int | None = None
+    grant_id: str | None = None  # the grant its redemption started, so that a replay can revoke it
+    replayed: bool = False  # presented again after its redemption (RFC 8628 §3.4 with RFC 6749 §4.1.2)
 
 
 @dataclass
@@ -108,6 +131,7 @@ class Store:
     """The provider's memory. Methods that change state take the lock; callers never do."""
 
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    seed: int | None = None  # reproducible secrets for lessons only (ProviderConfig.seed): never for anything real
     grants: dict[str, Grant] = field(default_factory=dict)
     codes: dict[str, AuthorizationCode] = field(default_factory=dict)  # by digest
     used_codes: dict[str, str] = field(default_factory=dict)  # digest -> grant id issued from it
@@ -118,11 +142,24 @@ class Store:
     devices: dict[str, DeviceAuthorization] = field(default_factory=dict)  # by digest of the device code
     user_codes: dict[str, str] = field(default_factory=dict)  # user code -> digest of the device code
     failed_user_codes: dict[str, list[int]] = field(default_factory=dict)  # throttle key -> times of failures
+    pending: dict[str, PendingAuthorization] = field(default_factory=dict)  # by digest of the login page's request id
+
+    def __post_init__(self) -> None:
+        self._random = None if self.seed is None else random.Random(self.seed)
+
+    def secret(self, nbytes: int = 32) -> str:
+        """A fresh random secret, base64url. From ``secrets`` (the OS's CSPRNG, RFC 6749 §10.10), unless the
+        provider was given a ``seed`` so that a lesson's stored outputs repeat byte for byte."""
+        if self._random is None:
+            return new_secret(nbytes)
+        with self.lock:
+            data = self._random.randbytes(nbytes)
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
     # --- grants ------------------------------------------------------------
 
     def new_grant(self, client_id: str, sub: str | None, scope: str, auth_time: int, now: int) -> Grant:
-        grant = Grant(new_secret(12), client_id, sub, scope, auth_time, now)
+        grant = Grant(self.secret(12), client_id, sub, scope, auth_time, now)
         with self.lock:
             self.grants[grant.grant_id] = grant
         return grant
@@ -167,6 +204,46 @@ class Store:
         """Remember which grant a redeemed code started, so its reuse can revoke it."""
         with self.lock:
             self.used_codes[digest(code)] = grant_id
+
+    def code_came_back(self, code: str) -> str | None:
+        """A redeemed code is presented again: the grant its first redemption started, for the caller to revoke
+        (RFC 6749 §4.1.2). If that redemption has not linked its grant yet, the code is marked instead, and
+        :meth:`link_code_once` tells the first redemption to revoke its own grant: no interleaving escapes."""
+        key = digest(code)
+        with self.lock:
+            grant_id = self.used_codes.get(key)
+            if grant_id in ("", _CAME_BACK):
+                self.used_codes[key] = _CAME_BACK
+                return None
+            return grant_id
+
+    def link_code_once(self, code: str, grant_id: str) -> bool:
+        """:meth:`link_code`, but ``False`` if the code came back while its first redemption ran."""
+        key = digest(code)
+        with self.lock:
+            came_back = self.used_codes.get(key) == _CAME_BACK
+            self.used_codes[key] = grant_id
+            return not came_back
+
+    # --- pending authorization requests (the login page) -------------------
+
+    def add_pending(self, request_id: str, record: PendingAuthorization, now: int) -> None:
+        with self.lock:
+            for key in [k for k, r in self.pending.items() if now >= r.expires_at]:
+                del self.pending[key]
+            self.pending[digest(request_id)] = record
+
+    def pending_request(self, request_id: str, now: int, *, take: bool = False) -> PendingAuthorization | None:
+        """The unexpired pending request behind a login page; ``take=True`` consumes it atomically,
+        so a page submitted twice (or by two tabs) is answered once."""
+        key = digest(request_id)
+        with self.lock:
+            record = self.pending.get(key)
+            if record is None or now >= record.expires_at:
+                return None
+            if take:
+                del self.pending[key]
+            return record
 
     # --- access tokens -----------------------------------------------------
 
@@ -230,6 +307,18 @@ class Store:
                 record.used = True
             return record
 
+    def live_refresh(self, token: str, now: int) -> tuple[RefreshRecord, Grant] | None:
+        """A refresh token that would still work, with its grant (copies, to read): known, unused, within its
+        absolute and idle lifetimes, its grant alive (RFC 7662 §2.2 "active", RFC 7009 §2.1)."""
+        with self.lock:
+            record = self.refresh.get(digest(token))
+            if record is None or record.used or now >= record.expires_at or now >= record.idle_expires_at:
+                return None
+            grant = self.grants.get(record.grant_id)
+            if grant is None or grant.revoked:
+                return None
+            return replace(record), replace(grant)
+
     # --- device authorization (RFC 8628) -----------------------------------
 
     def add_device(self, device_code: str, record: DeviceAuthorization) -> None:
@@ -246,3 +335,76 @@ class Store:
         with self.lock:
             key = self.user_codes.get(user_code)
             return self.devices.get(key) if key else None
+
+    def add_device_if_new(self, device_code: str, record: DeviceAuthorization) -> bool:
+        """:meth:`add_device`, unless its user code is already taken (``False``: the caller draws another)."""
+        with self.lock:
+            if record.user_code in self.user_codes:
+                return False
+            self.add_device(device_code, record)
+            return True
+
+    def decide_device(self, user_code: str, *, approve: bool, sub: str, now: int) -> DeviceAuthorization | None:
+        """The user's answer on the verification page (RFC 8628 §3.3), taken once: only a pending, unexpired
+        request changes. Returns a copy of it, or ``None``."""
+        with self.lock:
+            key = self.user_codes.get(user_code)
+            record = self.devices.get(key) if key else None
+            if record is None or record.status != "pending" or now >= record.expires_at:
+                return None
+            record.status = "approved" if approve else "denied"
+            record.sub, record.auth_time = sub, now
+            return replace(record)
+
+    def poll_device(self, device_code: str, client_id: str, now: int) -> tuple[str, DeviceAuthorization | None]:
+        """One poll at the token endpoint (RFC 8628 §3.4–3.5), decided atomically; returns the outcome and a copy.
+
+        ``"unknown"`` (no such code, or another client's), ``"replayed"`` (already redeemed), ``"expired"``,
+        ``"denied"``, ``"approved"`` (now used: exactly one poll ever sees this), ``"slow_down"`` (polled
+        within ``interval`` seconds of the last poll: the interval grows by 5 s) or ``"pending"``.
+        """
+        with self.lock:
+            record = self.devices.get(digest(device_code))
+            if record is None or record.client_id != client_id:
+                return "unknown", None
+            if record.status == "used":
+                record.replayed = True
+                return "replayed", replace(record)
+            if now >= record.expires_at:
+                return "expired", replace(record)
+            if record.status == "denied":
+                return "denied", replace(record)
+            if record.status == "approved":
+                record.status = "used"
+                return "approved", replace(record)
+            too_soon = record.last_poll is not None and now - record.last_poll < record.interval
+            record.last_poll = now
+            if too_soon:
+                record.interval += 5
+                return "slow_down", replace(record)
+            return "pending", replace(record)
+
+    def link_device(self, device_code: str, grant_id: str) -> bool:
+        """Remember the grant a redeemed device code started; ``False`` if the code came back meanwhile,
+        so that the caller revokes that grant too."""
+        with self.lock:
+            record = self.devices.get(digest(device_code))
+            if record is None:
+                return True
+            record.grant_id = grant_id
+            return not record.replayed
+
+    def note_user_code_failure(self, key: str, now: int) -> None:
+        """Count one failed attempt on the verification page from ``key`` (a client address, RFC 8628 §5.1)."""
+        with self.lock:
+            self.failed_user_codes.setdefault(key, []).append(now)
+
+    def recent_user_code_failures(self, key: str, now: int, window: int) -> list[int]:
+        """The times of ``key``'s failures in the last ``window`` seconds, oldest first; older ones are forgotten."""
+        with self.lock:
+            times = sorted(t for t in self.failed_user_codes.get(key, []) if now - t < window)
+            if times:
+                self.failed_user_codes[key] = times
+            else:
+                self.failed_user_codes.pop(key, None)
+            return list(times)

@@ -1,0 +1,155 @@
+"""The provider over real HTTP on 127.0.0.1, each row set against a baseline measured in the same run.
+
+* ``token request (keep-alive)`` — a client-credentials ``POST /token`` over one ``requests.Session``, against a
+  bare ``jwt.encode`` of the same claims with the same RSA key: what HTTP, client authentication, the store and the
+  recorder add to minting. Target ≤ 60×; a keep-alive connection that stalls (Nagle, delayed ACK) shows as ~2000×.
+* ``provider start → discovery`` — ``MockProvider().start()`` and the first ``GET`` of the discovery document on a
+  new connection, against the same for the standard library's ``ThreadingHTTPServer`` serving a static JSON body.
+  Target ≤ 100 ms (absolute: every notebook starts one).
+* ``authorization code + PKCE flow`` — authorization URL, login page, login POST (303), code exchange, over one
+  keep-alive session: four HTTP exchanges. Target ≤ 15 ms (absolute), against one token request as a yardstick.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import jwt
+import requests
+
+from benchmarks.measure import Settings, compare
+from benchmarks.report import Row, verdict
+from tokenlab import client
+from tokenlab.clock import Clock
+from tokenlab.keys import demo_key
+from tokenlab.provider import MockProvider
+
+MACHINE = {"client_id": "reporting-service", "client_secret": "reporting-secret-3c9e7a1f5d2b8046"}
+
+
+def token_request_row(settings: Settings) -> Row:
+    with MockProvider(clock=Clock.system()) as op, requests.Session() as session:
+        meta = client.discover(op.issuer, session=session)
+        sample = client.fetch_token(meta, **MACHINE, session=session)
+        claims = jwt.decode(sample["access_token"], options={"verify_signature": False})
+        key = demo_key("RS256")
+
+        def tokenlab_side():
+            return client.fetch_token(meta, **MACHINE, session=session)
+
+        def baseline():
+            return jwt.encode(claims, key.signing, algorithm="RS256", headers={"kid": key.kid, "typ": "at+jwt"})
+
+        result = compare(tokenlab_side, baseline, settings)
+    return Row(
+        "token request (keep-alive)",
+        result.a,
+        result.b,
+        result.ratio,
+        "≤ 60×",
+        verdict(result.ratio <= 60),
+        "POST /token over one requests.Session vs jwt.encode; " + result.spread(),
+    )
+
+
+class _StaticJSON(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    body = json.dumps({"issuer": "http://127.0.0.1"}).encode()
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def _start_and_ask_stdlib() -> float:
+    started = time.perf_counter()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _StaticJSON)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02})
+    thread.start()
+    requests.get(
+        f"http://127.0.0.1:{server.server_port}/.well-known/openid-configuration", timeout=10
+    ).raise_for_status()
+    elapsed = time.perf_counter() - started
+    server.shutdown()
+    server.server_close()
+    thread.join()
+    return elapsed
+
+
+def _start_and_ask_provider() -> float:
+    started = time.perf_counter()
+    op = MockProvider().start()
+    requests.get(op.url("/.well-known/openid-configuration"), timeout=10).raise_for_status()
+    elapsed = time.perf_counter() - started
+    op.stop()
+    return elapsed
+
+
+def startup_row(settings: Settings) -> Row:
+    _start_and_ask_provider(), _start_and_ask_stdlib()  # warm imports on both sides
+    provider, stdlib = [], []
+    for round_index in range(max(5, settings.rounds)):
+        order = (_start_and_ask_provider, _start_and_ask_stdlib)
+        for measure in order if round_index % 2 == 0 else order[::-1]:
+            (provider if measure is _start_and_ask_provider else stdlib).append(measure())
+    a, b = statistics.median(provider), statistics.median(stdlib)
+    return Row(
+        "provider start → discovery",
+        a,
+        b,
+        a / b,
+        "≤ 100 ms",
+        verdict(a <= 0.100),
+        "baseline: stdlib ThreadingHTTPServer with a static JSON body; median of paired runs",
+        unit="ms",
+    )
+
+
+def code_flow_row(settings: Settings) -> Row:
+    with MockProvider(clock=Clock.system()) as op, requests.Session() as session:
+        meta = client.discover(op.issuer, session=session)
+        redirect_uri = "http://127.0.0.1/callback"
+
+        def flow():
+            pkce = client.PKCE.make()
+            url = client.authorization_url(
+                meta,
+                client_id="notebook-app",
+                redirect_uri=redirect_uri,
+                scope="openid orders:read",
+                state="s" * 22,
+                pkce=pkce,
+            )
+            code = client.login_as(url, "alice", "wonderland", session=session).code
+            return client.exchange_code(
+                meta, code, client_id="notebook-app", redirect_uri=redirect_uri, pkce=pkce, session=session
+            )
+
+        def one_token_request():
+            return client.fetch_token(meta, **MACHINE, session=session)
+
+        result = compare(flow, one_token_request, settings)
+    return Row(
+        "authorization code + PKCE flow",
+        result.a,
+        result.b,
+        result.ratio,
+        "≤ 15 ms",
+        verdict(result.a <= 0.015),
+        "login page, login POST, code exchange; baseline: one token request; " + result.spread(),
+        unit="ms",
+    )
+
+
+def rows(settings: Settings) -> list[Row]:
+    return [token_request_row(settings), startup_row(settings), code_flow_row(settings)]

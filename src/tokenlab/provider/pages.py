@@ -1,0 +1,102 @@
+"""The HTML pages of the authorization endpoint: login-and-consent, and the error page that does not redirect.
+
+The pages are small HTML5 documents with no script, no style sheet and no
+external resource; every value is escaped with :func:`html.escape`. The login
+form is a plain ``<form method="post">`` with fields ``username`` and
+``password``, so a browser, :func:`tokenlab.client.login_as` or a script can
+fill it in. Headers keep the pages out of caches and frames:
+
+- ``Cache-Control: no-store``: the page carries a one-time request id;
+- ``Content-Security-Policy: default-src 'none'; frame-ancestors 'none'`` and
+  ``X-Frame-Options: DENY``: no other site can frame the consent page and trick
+  a click on "Allow" (clickjacking, RFC 6749 §10.13, RFC 9700 §4.16);
+- ``Referrer-Policy: no-referrer``: the request's parameters never leak to
+  another site in a ``Referer`` header (RFC 9700 §4.2.4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from html import escape
+
+from werkzeug.wrappers import Response
+
+from tokenlab.provider.config import ClientConfig, ResourceConfig
+
+__all__ = ["HTML_HEADERS", "error_page", "login_page", "scope_words"]
+
+HTML_HEADERS = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+
+_STANDARD_SCOPES = {  # OpenID Connect Core §5.4 and §11, in the words a consent screen uses
+    "openid": "confirm who you are",
+    "profile": "see your name and username",
+    "email": "see your email address",
+    "offline_access": "keep access while you are away (it gets a refresh token)",
+}
+
+
+def scope_words(scope: str, resources: Iterable[ResourceConfig] = ()) -> list[tuple[str, str]]:
+    """Each scope with what it lets the client do, in plain words: ``[("orders:read", "list your orders"), …]``."""
+    described = {r.scope: r.description.replace("the user's", "your") for r in resources}
+    return [(s, _STANDARD_SCOPES.get(s) or described.get(s) or f"use {s}") for s in scope.split()]
+
+
+def _document(title: str, body: str, status: int) -> Response:
+    text = (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{escape(title)} · tokenlab</title>\n</head>\n<body>\n<main>\n{body}</main>\n</body>\n</html>\n"
+    )
+    return Response(text, status=status, mimetype="text/html", headers=HTML_HEADERS)
+
+
+def login_page(
+    *,
+    action: str,
+    client: ClientConfig,
+    scope: str,
+    redirect_uri: str,
+    request_id: str,
+    resources: Iterable[ResourceConfig] = (),
+    username: str = "",
+    message: str | None = None,
+) -> Response:
+    """The login form and, above it, the consent: who asks, for what, and where the answer goes."""
+    name = (client.name or client.client_id).partition(" (")[0]
+    items = "".join(
+        f"<li>{escape(words)} (<code>{escape(s)}</code>)</li>\n" for s, words in scope_words(scope, resources)
+    )
+    alert = f'<p role="alert"><strong>{escape(message)}</strong></p>\n' if message else ""
+    body = (
+        "<h1>Sign in</h1>\n"
+        f"<p><strong>{escape(name)}</strong> (<code>{escape(client.client_id)}</code>) wants to:</p>\n"
+        f"<ul>\n{items}</ul>\n"
+        f"<p>Your answer goes back to <code>{escape(redirect_uri)}</code>.</p>\n"
+        f"{alert}"
+        f'<form method="post" action="{escape(action)}">\n'
+        f'<input type="hidden" name="request_id" value="{escape(request_id)}">\n'
+        '<p><label for="username">Username</label>\n'
+        f'<input id="username" name="username" autocomplete="username" value="{escape(username)}"></p>\n'
+        '<p><label for="password">Password</label>\n'
+        '<input id="password" name="password" type="password" autocomplete="current-password"></p>\n'
+        '<p><button type="submit" name="action" value="allow">Sign in and allow</button>\n'
+        '<button type="submit" name="action" value="deny">Deny</button></p>\n'
+        "</form>\n"
+    )
+    return _document("Sign in", body, 200)
+
+
+def error_page(detail: str, *, status: int = 400) -> Response:
+    """An error shown to the user, not sent to the client: the redirect target is unknown or not trusted."""
+    body = (
+        "<h1>This sign-in request cannot go on</h1>\n"
+        f"<p>{escape(detail)}</p>\n"
+        "<p>The provider does not send you back to the application, because it cannot trust where that would be "
+        "(RFC 6749 §4.1.2.1, RFC 9700 §4.1.3). Go back to the application and start again.</p>\n"
+    )
+    return _document("Error", body, status)

@@ -1,0 +1,34 @@
+"""The check of notebook 07 accepts the worked solution and hints (never answers) otherwise."""
+
+import pytest
+
+from solutions import ex07
+from tokenlab import exercises
+
+
+def test_next_wait_solution_is_solved():
+    assert exercises.check_next_wait(ex07.next_wait).passed
+
+
+@pytest.mark.parametrize(
+    ("attempt", "words"),
+    [
+        (lambda error, interval: interval, "the server says slow_down"),
+        (lambda error, interval: interval * 2 if error == "slow_down" else interval, "slow_down again"),
+        (lambda error, interval: interval + 5 if error == "slow_down" else interval, "the user pressed Deny"),
+        (lambda error, interval: {"authorization_pending": interval, "slow_down": interval + 5}[error], "KeyError"),
+        (lambda error, interval: "later", "return seconds"),
+    ],
+    ids=["ignores-slow-down", "doubles", "never-stops", "crashes", "not-a-number"],
+)
+def test_wrong_policies_get_the_case_and_a_hint(attempt, words):
+    feedback = exercises.check_next_wait(attempt)
+    assert not feedback.passed
+    assert words in str(feedback)
+
+
+def test_a_placeholder_is_unanswered():
+    def next_wait(error, interval): ...
+
+    assert "no answer yet" in str(exercises.check_next_wait(next_wait))
+    assert "no answer yet" in str(exercises.check_next_wait(...))
