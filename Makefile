@@ -22,7 +22,7 @@ lab: $(VENV)/.installed-lab
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	MPLBACKEND=Agg $(BIN)/python -m pytest
+	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .
@@ -33,7 +33,7 @@ bench: $(VENV)/.installed-test
 
 # Re-run every notebook in place and store its outputs (after editing one).
 notebooks: $(VENV)/.installed-test
-	MPLBACKEND=Agg $(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.record_timing=False notebooks/[0-9][0-9]-*.ipynb
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.record_timing=False notebooks/[0-9][0-9]-*.ipynb
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

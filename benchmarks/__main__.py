@@ -39,7 +39,7 @@ Rows and their baselines
   ipywidgets must not be imported. A sub-row reports ``from tokenlab import
   verify``, which loads PyJWT and cryptography: what the first verify pays.
 * ``notebooks`` — each ``notebooks/[0-9][0-9]-*.ipynb`` executed with nbclient
-  in its own kernel (cwd ``notebooks/``, ``MPLBACKEND=Agg`` as ``make test``
+  in its own kernel (cwd ``notebooks/``, the inline backend, as ``make test``
   runs them), timing the cells only. The baseline
   is the kernel start time (median of every kernel started, including one that
   runs nothing). Target: total ≤ kernel start + 0.5 s × number of notebooks.
@@ -56,7 +56,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks import import_rows, jwt_rows, notebook_rows, provider_rows
+from benchmarks import import_rows, jwks_rows, jwt_rows, notebook_rows, provider_rows
 from benchmarks.measure import FULL, QUICK
 from benchmarks.report import Row, table, write_json
 
@@ -84,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     _progress("timing verify, sign and decode_unverified ...")
     rows += jwt_rows.rows(settings)
+    rows += jwks_rows.rows(settings)
     _progress("timing the provider over HTTP on 127.0.0.1 ...")
     rows += provider_rows.rows(settings)
     _progress("timing import tokenlab in fresh interpreters ...")

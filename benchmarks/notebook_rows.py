@@ -54,7 +54,7 @@ def rows(directory: Path) -> list[Row]:
     if not notebooks:
         note = f"no notebooks found: {directory.name}/{PATTERN} matched nothing, so nothing was measured"
         return [Row("notebooks", None, None, None, NO_TARGET, "n/a", note)]
-    os.environ.setdefault("MPLBACKEND", "Agg")  # kernels inherit it: plots draw without a screen
+    os.environ.pop("MPLBACKEND", None)  # kernels draw inline, as make test runs them, so figure rendering is timed
     os.environ.setdefault("JUPYTER_PLATFORM_DIRS", "1")
 
     starts = [asyncio.run(_run(None, directory))[0]]  # the baseline: a kernel that runs nothing

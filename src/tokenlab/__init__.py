@@ -32,6 +32,7 @@ _EXPORTS = {
     "demo_key": "tokenlab.keys",
     "demo_key_set": "tokenlab.keys",
     "generate_key": "tokenlab.keys",
+    "RemoteKeySet": "tokenlab.jwks_cache",
     "DecodedToken": "tokenlab.tokens",
     "decode_unverified": "tokenlab.tokens",
     "sign": "tokenlab.tokens",
@@ -46,6 +47,7 @@ __all__ = [
     "InvalidTokenError",
     "Key",
     "KeySet",
+    "RemoteKeySet",
     "TokenFormatError",
     "TokenLabError",
     "as_key",
@@ -60,6 +62,7 @@ __all__ = [
 if TYPE_CHECKING:  # pragma: no cover
     from tokenlab.clock import DEMO_START, Clock
     from tokenlab.errors import InvalidTokenError, TokenFormatError, TokenLabError
+    from tokenlab.jwks_cache import RemoteKeySet
     from tokenlab.keys import Key, KeySet, as_key, demo_key, demo_key_set, generate_key
     from tokenlab.tokens import DecodedToken, decode_unverified, sign, verify
 

@@ -56,6 +56,7 @@ _HMAC = ("HS256", "HS384", "HS512")
 _RSA = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512")
 _EC_BY_CURVE = {"secp256r1": "ES256", "secp384r1": "ES384", "secp521r1": "ES512"}
 _DEMO_FILES = {"HS256": "hs256.key", "RS256": "rs256.pem", "ES256": "es256.pem", "EdDSA": "eddsa.pem"}
+_NEXT_DEMO_FILES = {alg: name.replace(".", "-next.") for alg, name in _DEMO_FILES.items()}  # demo_key(generation=2)
 
 
 class _DeterministicECAlgorithm(ECAlgorithm):
@@ -335,15 +336,21 @@ def generate_key(alg: str = "RS256", *, kid: str | None = None) -> Key:
     return _make_key(make(), alg, kid)
 
 
-def demo_key(alg: str = "RS256") -> Key:
-    """The course's fixed demo key for ``alg`` (public on purpose: never use it for real)."""
-    return _demo_key(alg)  # one cache entry per algorithm, however it is called
+def demo_key(alg: str = "RS256", *, generation: int = 1) -> Key:
+    """The course's fixed demo key for ``alg`` (public on purpose: never use it for real).
+
+    ``generation=2`` is a second fixed key for the same algorithm, the "next" key
+    of a reproducible key-rotation lesson (its own ``kid``, RFC 7517 §4.5).
+    """
+    return _demo_key(alg, generation)  # one cache entry per algorithm and generation, however it is called
 
 
 @functools.cache
-def _demo_key(alg: str) -> Key:
+def _demo_key(alg: str, generation: int) -> Key:
+    if generation not in (1, 2):
+        raise UsageError(f"demo keys come in generations 1 and 2, not {generation!r}")
     try:
-        name = _DEMO_FILES[alg]
+        name = (_DEMO_FILES if generation == 1 else _NEXT_DEMO_FILES)[alg]
     except KeyError:
         raise UsageError(f"there are demo keys for {', '.join(DEMO_ALGORITHMS)}, not {alg!r}") from None
     data = resources.files("tokenlab").joinpath("demo_keys", name).read_bytes()

@@ -475,8 +475,13 @@ def _select_key(key: Any, header: Mapping[str, Any], alg: str) -> Key:
         kid = header.get("kid")
         found = key.get(kid) if kid is not None else key.only()
         if found is None:
-            shown = "no kid" if kid is None else f"kid {kid!r}"
-            raise UnknownKeyError(f"The token has {shown}, and no trusted key matches it.", claim="kid")
+            if kid is None:
+                raise UnknownKeyError("The token has no kid, and no trusted key matches it.", claim="kid")
+            raise UnknownKeyError(
+                f"The token has kid {kid!r}, and no trusted key matches it: that key is not (or no longer) "
+                "in the issuer's key set.",
+                claim="kid",
+            )
         key = found
     try:
         chosen = as_key(key)

@@ -19,3 +19,5 @@ from tokenlab.exercises.ex04 import *  # noqa: F403
 from tokenlab.exercises.ex05 import *  # noqa: F403
 from tokenlab.exercises.ex06 import *  # noqa: F403
 from tokenlab.exercises.ex07 import *  # noqa: F403
+from tokenlab.exercises.ex08 import *  # noqa: F403
+from tokenlab.exercises.ex09 import *  # noqa: F403

@@ -20,8 +20,8 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request
 
 from tokenlab.clock import Clock
-from tokenlab.errors import InvalidRequestError, OAuthError, ServerError
-from tokenlab.keys import Key, KeySet, demo_key
+from tokenlab.errors import InvalidRequestError, OAuthError, ServerError, UsageError
+from tokenlab.keys import Key, KeySet, demo_key, generate_key
 from tokenlab.provider import authorize, device, discovery, introspection, jwks, resource, revocation, token, userinfo
 from tokenlab.provider.config import ProviderConfig
 from tokenlab.provider.http import json_response, oauth_error_response
@@ -60,9 +60,10 @@ class ProviderApp:
     def __init__(self, config: ProviderConfig, clock: Clock, signing_key: Key | None = None) -> None:
         self.config = config
         self.clock = clock
-        self.store = Store(seed=config.seed)
+        self.store = Store(seed=config.seed, now=clock.timestamp)
         self.signing_key = signing_key or demo_key(config.signing_alg)
-        self._retired_keys: list[Key] = []
+        self._previous_keys: tuple[Key, ...] = ()  # still published: the overlap window of a rotation
+        self._keys_lock = threading.Lock()  # a request never sees the new key without the old one beside it
         self.issuer = config.issuer or ""
         self.errors: list[BaseException] = []
         self._errors_lock = threading.Lock()
@@ -75,21 +76,60 @@ class ProviderApp:
     # --- keys --------------------------------------------------------------
 
     def key_set(self) -> KeySet:
-        """The keys that verify this provider's tokens: the current one and any still in their overlap window."""
-        return KeySet([self.signing_key.public(), *(k.public() for k in self._retired_keys)])
+        """The keys that verify this provider's tokens: the current one and any still in their overlap window.
+
+        A token signed by a key that is no longer here (retired, or never ours)
+        fails with :class:`~tokenlab.errors.UnknownKeyError` naming its ``kid``.
+        """
+        with self._keys_lock:
+            current, previous = self.signing_key, self._previous_keys
+        return KeySet([current.public(), *(key.public() for key in previous)])
 
     def jwks(self) -> dict[str, Any]:
+        """The public JWK Set served at ``jwks_uri`` (RFC 7517 §5): new key first, then the overlap keys."""
         return self.key_set().jwks()
 
-    def rotate_key(self, new_key: Key, *, keep_old: bool = True) -> None:
-        """Sign with ``new_key`` from now on; keep publishing the old key so its tokens verify until they expire."""
-        if keep_old:
-            self._retired_keys.insert(0, self.signing_key)
-        self.signing_key = new_key
+    @property
+    def previous_keys(self) -> tuple[Key, ...]:
+        """The keys rotated out but still published, newest first, until :meth:`retire_old_keys`."""
+        return self._previous_keys
 
-    def retire_old_keys(self) -> None:
-        """End the overlap: only the current key stays in the JWKS."""
-        self._retired_keys.clear()
+    def rotate_key(self, new_key: Key | None = None, *, keep_old: bool = True) -> Key:
+        """Sign every new token with ``new_key`` (a fresh random key for the same ``alg`` if ``None``); return it.
+
+        With ``keep_old`` (the default) the JWKS keeps publishing the old key
+        beside the new one, so tokens signed before the rotation verify until
+        they expire (RFC 7517 §4.5: the ``kid`` tells the keys apart "during key
+        rollover"; OpenID Connect Core §10.1.1). ``keep_old=False`` drops it at
+        once, as after a key leak: its tokens stop verifying immediately.
+        The algorithm stays the same, since discovery advertises it (OpenID Connect Discovery §3).
+        """
+        alg = self.signing_key.alg
+        key = generate_key(alg) if new_key is None else new_key
+        if not isinstance(key, Key) or not key.can_sign:
+            raise UsageError("rotate_key needs a private key to sign with, e.g. generate_key('RS256') or demo_key(...)")
+        if key.alg != alg:
+            raise UsageError(
+                f"this provider signs with {alg} (its discovery metadata says so): the new key must be {alg}"
+            )
+        with self._keys_lock:
+            published = (self.signing_key, *self._previous_keys)
+            if any(old.kid == key.kid for old in published):
+                raise UsageError(f"the kid {key.kid!r} is already published: a new key needs a new kid (RFC 7517 §4.5)")
+            self._previous_keys = (self.signing_key, *self._previous_keys) if keep_old else ()
+            self.signing_key = key
+        return key
+
+    def retire_old_keys(self) -> tuple[Key, ...]:
+        """End the overlap: only the current key stays in the JWKS. Returns the keys retired.
+
+        Tokens they signed are refused from now on; a verifier that caches the
+        JWKS refuses them once its copy is stale (its ``max-age``), so retire a
+        key only after its longest-lived token and the JWKS cache have expired.
+        """
+        with self._keys_lock:
+            retired, self._previous_keys = self._previous_keys, ()
+        return retired
 
     # --- dispatch ----------------------------------------------------------
 

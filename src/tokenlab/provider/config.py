@@ -115,6 +115,15 @@ class ProviderConfig:
                     name="Reporting Service (machine to machine)",
                 ),
                 ClientConfig(
+                    "intranet-app",
+                    "intranet-app-secret-5e1b9d7c3a2f8064",
+                    ("authorization_code", "refresh_token"),
+                    ("http://127.0.0.1/intranet/callback",),
+                    "openid profile orders:read offline_access",
+                    name="Intranet App (confidential, opaque access tokens)",
+                    access_token_format="opaque",
+                ),
+                ClientConfig(
                     "tv-app",
                     None,
                     (DEVICE_GRANT, "refresh_token"),

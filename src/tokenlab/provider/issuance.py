@@ -13,7 +13,7 @@ import base64
 import hashlib
 from typing import TYPE_CHECKING, Any
 
-from tokenlab.provider.store import AccessRecord, Grant, RefreshRecord
+from tokenlab.provider.store import AccessRecord, Grant, RefreshRecord, digest
 from tokenlab.tokens import sign
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -41,6 +41,7 @@ def issue_access_token(app: ProviderApp, grant: Grant, client: ClientConfig, sco
     if client.access_token_format == "opaque":
         token = app.store.secret(32)
         app.store.add_access(record, opaque_token=token)
+        app.store.record("issued", "access_token", jti, grant.grant_id, expires_at=record.expires_at, detail="opaque")
         return token, lifetime
     claims: dict[str, Any] = {
         "iss": app.issuer,
@@ -55,6 +56,7 @@ def issue_access_token(app: ProviderApp, grant: Grant, client: ClientConfig, sco
     if grant.sub is not None:
         claims["auth_time"] = grant.auth_time
     app.store.add_access(record)
+    app.store.record("issued", "access_token", jti, grant.grant_id, expires_at=record.expires_at, detail="JWT")
     return sign(claims, app.signing_key, typ="at+jwt"), lifetime
 
 
@@ -62,6 +64,7 @@ def issue_refresh_token(app: ProviderApp, grant: Grant, client: ClientConfig, sc
     """A new opaque refresh token; its absolute end is fixed at login, its idle end moves with use."""
     token = app.store.secret(32)
     absolute_end = grant.created + client.refresh_token_lifetime
+    idle_end = min(absolute_end, now + client.refresh_token_idle)
     app.store.add_refresh(
         token,
         RefreshRecord(
@@ -70,9 +73,10 @@ def issue_refresh_token(app: ProviderApp, grant: Grant, client: ClientConfig, sc
             scope=scope,
             issued_at=now,
             expires_at=absolute_end,
-            idle_expires_at=min(absolute_end, now + client.refresh_token_idle),
+            idle_expires_at=idle_end,
         ),
     )
+    app.store.record("issued", "refresh_token", digest(token), grant.grant_id, expires_at=idle_end)
     return token
 
 

@@ -34,9 +34,10 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
 
-from tokenlab.errors import InvalidRequestError
+from tokenlab.errors import InvalidRequestError, TokenFormatError
 from tokenlab.provider.bearer import BearerError, authenticate_bearer, bearer_error_response
 from tokenlab.provider.http import json_response
+from tokenlab.tokens import decode_unverified
 
 if TYPE_CHECKING:  # pragma: no cover
     from tokenlab.provider.app import ProviderApp
@@ -78,8 +79,27 @@ def resource_endpoint(app: ProviderApp, request: Request, name: str) -> Response
         record = authenticate_bearer(app, request, scope=resource.scope, body_allowed=True)
         body, status = _answer(request, resource, record)
     except BearerError as err:
+        _log_rejection(app, request, f"{method} {path}: {err.error}")
         return bearer_error_response(err)
+    app.store.record("used", "access_token", record.jti, record.grant_id, detail=f"{method} {path}")
     return json_response(body, status)
+
+
+def _log_rejection(app: ProviderApp, request: Request, detail: str) -> None:
+    """For the timeline: if the refused token is one this provider issued, note the refusal on its lane."""
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() != "bearer ":
+        return
+    token = header[7:].strip()
+    record = app.store.access_by_opaque(token)
+    if record is None:
+        try:
+            jti = decode_unverified(token).claims.get("jti")
+        except TokenFormatError:
+            return
+        record = app.store.access.get(jti) if isinstance(jti, str) else None
+    if record is not None:
+        app.store.record("rejected", "access_token", record.jti, record.grant_id, detail=detail)
 
 
 def _answer(request: Request, resource: ResourceConfig, record: AccessRecord) -> tuple[dict[str, Any], int]:

@@ -41,6 +41,7 @@ The rules, in the order of §2.1–2.2:
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from werkzeug.wrappers import Request, Response
@@ -48,6 +49,7 @@ from werkzeug.wrappers import Request, Response
 from tokenlab.errors import InvalidGrantError, InvalidRequestError
 from tokenlab.provider.bearer import active_access_record
 from tokenlab.provider.http import NO_STORE, authenticate_client, form_params
+from tokenlab.provider.store import digest
 
 if TYPE_CHECKING:  # pragma: no cover
     from tokenlab.provider.app import ProviderApp
@@ -95,11 +97,15 @@ def _revoke_access(app: ProviderApp, client: ClientConfig, token: str) -> bool:
 
 
 def _revoke_refresh(app: ProviderApp, client: ClientConfig, token: str) -> bool:
-    """Revoke a live refresh token and, with it, its grant. ``False`` if it is none of ours."""
-    found = app.store.live_refresh(token, app.clock.timestamp())
-    if found is None:
+    """Revoke a refresh token and, with it, its grant. ``False`` if it is none of ours.
+
+    A refresh token that was rotated a moment ago still names its grant: revoking it then revokes the
+    grant and the successor tokens too, so a revocation that races a refresh leaves nothing alive."""
+    with app.store.lock:
+        stored = app.store.refresh.get(digest(token))
+        record = replace(stored) if stored is not None else None
+    if record is None or app.clock.timestamp() >= record.expires_at:
         return False
-    record, _grant = found
     _check_owner(client, record.client_id)
     # §2.1: revoking a refresh token SHOULD also invalidate the access tokens of the same grant
     app.store.revoke_grant(record.grant_id, f"refresh token revoked by {client.client_id} (RFC 7009)")

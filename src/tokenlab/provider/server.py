@@ -27,6 +27,7 @@ from tokenlab.keys import Key
 from tokenlab.provider.app import ProviderApp
 from tokenlab.provider.config import ProviderConfig
 from tokenlab.provider.recorder import Exchange
+from tokenlab.provider.store import TokenEvent
 
 __all__ = ["MockProvider"]
 
@@ -194,6 +195,13 @@ class MockProvider:
         return self.app.recorder.exchanges
 
     @property
+    def events(self) -> list[TokenEvent]:
+        """What happened to each token, in order (issued, used, rejected, rotated, replay_detected, revoked):
+        the input of :func:`tokenlab.plots.plot_token_timeline`."""
+        with self.app.store.lock:
+            return list(self.app.store.events)
+
+    @property
     def info(self) -> dict[str, Any]:
         """The demo clients, users and resources: exactly what ``tokenlab serve --json`` prints."""
         return {
@@ -213,6 +221,15 @@ class MockProvider:
                 {"url": self.url(r.path), "scope": r.scope, "method": r.method} for r in self.config.resources
             ],
         }
+
+    def rotate_key(self, new_key: Key | None = None, *, keep_old: bool = True) -> Key:
+        """Sign new tokens with ``new_key`` (fresh and random if ``None``), keeping the old key in the JWKS
+        until :meth:`retire_old_keys`; returns the new key. See :meth:`ProviderApp.rotate_key`."""
+        return self.app.rotate_key(new_key, keep_old=keep_old)
+
+    def retire_old_keys(self) -> tuple[Key, ...]:
+        """End the rotation's overlap: the old keys leave the JWKS and their tokens are refused. Returns them."""
+        return self.app.retire_old_keys()
 
     def mint(
         self, client_id: str, username: str | None = None, *, scope: str | None = None, nonce: str | None = None

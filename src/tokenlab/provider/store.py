@@ -18,6 +18,8 @@ import hashlib
 import random
 import secrets
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 __all__ = [
@@ -28,6 +30,7 @@ __all__ = [
     "PendingAuthorization",
     "RefreshRecord",
     "Store",
+    "TokenEvent",
     "digest",
     "new_secret",
 ]
@@ -126,12 +129,29 @@ class DeviceAuthorization:
     replayed: bool = False  # presented again after its redemption (RFC 8628 §3.4 with RFC 6749 §4.1.2)
 
 
+@dataclass(frozen=True)
+class TokenEvent:
+    """Something that happened to a token, for timelines: ``issued``, ``used``, ``rejected``, ``rotated``
+    (a refresh token traded for new tokens), ``replay_detected`` or ``revoked``."""
+
+    time: int
+    kind: str
+    token_type: str  # "access_token" or "refresh_token"
+    label: str  # "AT1", "RT1", …: one lane per token, numbered in order of issue
+    grant_id: str
+    expires_at: int | None = None
+    detail: str = ""
+
+
 @dataclass
 class Store:
     """The provider's memory. Methods that change state take the lock; callers never do."""
 
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     seed: int | None = None  # reproducible secrets for lessons only (ProviderConfig.seed): never for anything real
+    now: Callable[[], int] = field(default=lambda: int(time.time()), repr=False)  # the provider's clock
+    events: list[TokenEvent] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)  # jti or refresh digest -> "AT1", "RT1", …
     grants: dict[str, Grant] = field(default_factory=dict)
     codes: dict[str, AuthorizationCode] = field(default_factory=dict)  # by digest
     used_codes: dict[str, str] = field(default_factory=dict)  # digest -> grant id issued from it
@@ -156,6 +176,20 @@ class Store:
             data = self._random.randbytes(nbytes)
         return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
+    # --- the event log, for timelines ---------------------------------------
+
+    def record(
+        self, kind: str, token_type: str, key: str, grant_id: str, *, expires_at: int | None = None, detail: str = ""
+    ) -> None:
+        """Log an event for the token known by ``key`` (its jti, or its refresh-token digest)."""
+        with self.lock:
+            label = self.labels.get(key)
+            if label is None:
+                prefix = "AT" if token_type == "access_token" else "RT"
+                label = f"{prefix}{sum(1 for v in self.labels.values() if v.startswith(prefix)) + 1}"
+                self.labels[key] = label
+            self.events.append(TokenEvent(self.now(), kind, token_type, label, grant_id, expires_at, detail))
+
     # --- grants ------------------------------------------------------------
 
     def new_grant(self, client_id: str, sub: str | None, scope: str, auth_time: int, now: int) -> Grant:
@@ -171,12 +205,17 @@ class Store:
             if grant is None or grant.revoked:
                 return
             grant.revoked, grant.revoked_reason = True, reason
+            now = self.now()
             for record in self.access.values():
                 if record.grant_id == grant_id:
+                    if record.jti not in self.revoked_jtis and now < record.expires_at:
+                        self.record("revoked", "access_token", record.jti, grant_id, detail=reason)
                     self.revoked_jtis[record.jti] = record.expires_at
-            for record in self.refresh.values():
-                if record.grant_id == grant_id:
-                    record.used = True
+            for key, refresh in self.refresh.items():
+                if refresh.grant_id == grant_id:
+                    if not refresh.used and now < min(refresh.expires_at, refresh.idle_expires_at):
+                        self.record("revoked", "refresh_token", key, grant_id, detail=reason)
+                    refresh.used = True
 
     def grant_alive(self, grant_id: str) -> bool:
         with self.lock:
@@ -275,6 +314,8 @@ class Store:
         with self.lock:
             record = self.access.get(jti)
             if record is not None:
+                if jti not in self.revoked_jtis:
+                    self.record("revoked", "access_token", jti, record.grant_id, detail="access token revoked")
                 self.revoked_jtis[jti] = record.expires_at
 
     def forget_expired(self, now: int) -> None:

@@ -38,6 +38,7 @@ from tokenlab.provider.config import DEVICE_GRANT, ClientConfig
 from tokenlab.provider.http import authenticate_client, form_params, json_response
 from tokenlab.provider.issuance import token_response
 from tokenlab.provider.scopes import check_scope
+from tokenlab.provider.store import digest
 
 if TYPE_CHECKING:  # pragma: no cover
     from tokenlab.provider.app import ProviderApp
@@ -90,6 +91,9 @@ def _refresh(app: ProviderApp, client: ClientConfig, params: dict[str, str], now
     if record is None or record.client_id != client.client_id:
         raise InvalidGrantError("This refresh token is unknown or was not issued to this client (RFC 6749 §5.2).")
     if not first_use:
+        app.store.record(
+            "replay_detected", "refresh_token", digest(token), record.grant_id, detail="used a second time"
+        )
         app.store.revoke_grant(record.grant_id, "refresh token reused")
         raise InvalidGrantError(
             "This refresh token was already used. A second use means it was copied, so the whole grant is now revoked (RFC 9700 §4.14.2)."
@@ -100,6 +104,7 @@ def _refresh(app: ProviderApp, client: ClientConfig, params: dict[str, str], now
     if now >= record.expires_at or now >= record.idle_expires_at:
         raise InvalidGrantError("This refresh token has expired; the user has to log in again.")
     scope = check_scope(params.get("scope"), grant.scope, what="the original grant")
+    app.store.record("rotated", "refresh_token", digest(token), grant.grant_id, detail="traded for new tokens")
     body = token_response(app, grant, client, scope, now, refresh=True)
     if not app.store.grant_alive(grant.grant_id):  # revoked while we were minting: nothing may survive
         app.store.revoke_grant(grant.grant_id, "revoked during refresh")

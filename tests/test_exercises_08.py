@@ -1,0 +1,46 @@
+"""The checks of notebook 08 accept the worked solutions and hint (never answer) otherwise."""
+
+import pytest
+
+from solutions import ex08
+from tokenlab import exercises
+
+
+def test_leeway_solution_is_solved():
+    assert exercises.check_leeway_choice(ex08.LEEWAY).passed
+
+
+@pytest.mark.parametrize(
+    ("leeway", "words"),
+    [(40, "still refuses"), (74, "still refuses"), (300, "more than needed"), (-5, "negative"), ("75", "not a number")],
+)
+def test_wrong_leeways_get_a_direction_but_not_the_number(leeway, words):
+    feedback = exercises.check_leeway_choice(leeway)
+    assert not feedback.passed and words in str(feedback)
+    assert "75" not in " ".join(feedback.hints)
+
+
+def test_is_expired_solution_is_solved():
+    assert exercises.check_is_expired(ex08.is_expired).passed
+
+
+@pytest.mark.parametrize(
+    ("attempt", "words"),
+    [
+        (lambda claims, now, leeway: now > claims["exp"] + leeway, "exactly at exp"),
+        (lambda claims, now, leeway: now >= claims["exp"], "30 s after exp"),
+        (lambda claims, now, leeway: now >= claims["exp"] + leeway, "KeyError"),
+        (lambda claims, now, leeway: "no", "return True or False"),
+    ],
+    ids=["strictly-after", "ignores-leeway", "no-exp-crashes", "not-a-bool"],
+)
+def test_wrong_expiry_checks_name_the_case(attempt, words):
+    feedback = exercises.check_is_expired(attempt)
+    assert not feedback.passed and words in str(feedback)
+
+
+def test_placeholders_are_unanswered():
+    def is_expired(claims, now, leeway): ...
+
+    assert "no answer yet" in str(exercises.check_is_expired(is_expired))
+    assert "no answer yet" in str(exercises.check_leeway_choice(...))
