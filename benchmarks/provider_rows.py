@@ -8,6 +8,9 @@
   Target ≤ 100 ms (absolute: every notebook starts one).
 * ``authorization code + PKCE flow`` — authorization URL, login page, login POST (303), code exchange, over one
   keep-alive session: four HTTP exchanges. Target ≤ 15 ms (absolute), against one token request as a yardstick.
+* ``introspection (keep-alive)`` — ``POST /introspect`` (RFC 7662) of a JWT access token over one session, against
+  a bare ``jwt.decode`` of the same token: what asking the provider costs an API compared with checking offline.
+  Target ≤ 60×.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from tokenlab.keys import demo_key
 from tokenlab.provider import MockProvider
 
 MACHINE = {"client_id": "reporting-service", "client_secret": "reporting-secret-3c9e7a1f5d2b8046"}
+WEB = ("web-app", "web-app-secret-8f2d4c1e9b7a6350")
 
 
 def token_request_row(settings: Settings) -> Row:
@@ -152,4 +156,31 @@ def code_flow_row(settings: Settings) -> Row:
 
 
 def rows(settings: Settings) -> list[Row]:
-    return [token_request_row(settings), startup_row(settings), code_flow_row(settings)]
+    return [token_request_row(settings), startup_row(settings), code_flow_row(settings), introspection_row(settings)]
+
+
+def introspection_row(settings: Settings) -> Row:
+    """RFC 7662 introspection of a JWT access token over one keep-alive session vs a bare jwt.decode of it."""
+    with MockProvider(clock=Clock.system()) as op, requests.Session() as session:
+        meta = client.discover(op.issuer, session=session)
+        token = op.mint("web-app", "alice", scope="orders:read")["access_token"]
+        key = demo_key("RS256")
+
+        def tokenlab_side():
+            answer = client.introspect(meta, token, client_id=WEB[0], client_secret=WEB[1], session=session)
+            assert answer["active"] is True
+            return answer
+
+        def baseline():
+            return jwt.decode(token, key.verifying, algorithms=["RS256"], audience=op.config.audience, issuer=op.issuer)
+
+        result = compare(tokenlab_side, baseline, settings)
+    return Row(
+        "introspection (keep-alive)",
+        result.a,
+        result.b,
+        result.ratio,
+        "≤ 60×",
+        verdict(result.ratio <= 60),
+        "POST /introspect over one requests.Session vs jwt.decode of the same token; " + result.spread(),
+    )

@@ -34,7 +34,10 @@ def _forgets_to_return(saved, response):
             "MUST discard the old one",
         ),
         (
-            lambda saved, response: {"access_token": response["access_token"], "refresh_token": response["refresh_token"]},
+            lambda saved, response: {
+                "access_token": response["access_token"],
+                "refresh_token": response["refresh_token"],
+            },
             "KeyError",
             "MAY issue a new refresh token",
         ),
@@ -133,3 +136,16 @@ def test_the_outcome_comes_from_replaying_the_story_on_a_provider():
 
     checks._device_story_outcome.cache_clear()
     assert checks._device_story_outcome() == ex09.STILL_USABLE
+
+
+class _Hostile(dict):
+    def get(self, *args):
+        raise RuntimeError("no")
+
+    def __getitem__(self, key):
+        raise RuntimeError("no")
+
+
+def test_hostile_objects_become_feedback_not_tracebacks():
+    assert not exercises.check_store_tokens(lambda saved, response: _Hostile()).passed
+    assert not exercises.check_still_usable(_Hostile()).passed

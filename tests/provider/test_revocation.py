@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import pytest
 
-from tokenlab import decode_unverified
+from tokenlab import client, decode_unverified
 from tokenlab.keys import generate_key
 from tokenlab.provider import MockProvider, ProviderConfig
 from tokenlab.tokens import sign
@@ -135,3 +135,17 @@ def test_an_opaque_access_token_is_revoked_by_its_hash(clock, http):
             refresh(op, http, tokens["refresh_token"]).status_code == 200
         )  # an access token's revocation ends it alone
         assert op.app.errors == []
+
+
+def test_denylist_entries_expire_with_their_tokens(op, http):
+    """Issue 4: once a revoked JWT has passed its exp, its signature check alone refuses it; the denylist forgets it."""
+    first = op.mint("web-app", "alice", scope="orders:read")
+    http.post(op.url("/revoke"), data={"token": first["access_token"]}, auth=WEB)
+    first_jti = decode_unverified(first["access_token"]).claims["jti"]
+    assert first_jti in op.store.revoked_jtis
+    op.clock.advance(minutes=11)  # past the first token's exp
+    second = op.mint("web-app", "alice", scope="orders:read")
+    http.post(op.url("/revoke"), data={"token": second["access_token"]}, auth=WEB)
+    assert first_jti not in op.store.revoked_jtis
+    assert decode_unverified(second["access_token"]).claims["jti"] in op.store.revoked_jtis
+    assert client.call_api(op.url("/api/orders"), first["access_token"]).status_code == 401  # expired all the same

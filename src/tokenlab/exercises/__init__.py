@@ -21,3 +21,4 @@ from tokenlab.exercises.ex06 import *  # noqa: F403
 from tokenlab.exercises.ex07 import *  # noqa: F403
 from tokenlab.exercises.ex08 import *  # noqa: F403
 from tokenlab.exercises.ex09 import *  # noqa: F403
+from tokenlab.exercises.ex10 import *  # noqa: F403

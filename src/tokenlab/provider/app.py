@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
@@ -28,7 +29,7 @@ from tokenlab.provider.http import json_response, oauth_error_response
 from tokenlab.provider.recorder import Recorder
 from tokenlab.provider.store import Store
 
-__all__ = ["ProviderApp"]
+__all__ = ["KeyEvent", "ProviderApp"]
 
 
 def _routes() -> list[Rule]:
@@ -54,6 +55,16 @@ def _phrase(code: int) -> str:
         return "Unknown"
 
 
+@dataclass(frozen=True)
+class KeyEvent:
+    """A change in the provider's signing keys, for the key-rotation chart: ``signing`` (a key starts signing),
+    ``rotated_out`` (it stops signing but stays published) or ``retired`` (it leaves the JWKS)."""
+
+    time: int
+    kind: str
+    kid: str
+
+
 class ProviderApp:
     """The state of one provider: configuration, clock, keys, store, recorder, and the WSGI entry point."""
 
@@ -63,7 +74,10 @@ class ProviderApp:
         self.store = Store(seed=config.seed, now=clock.timestamp)
         self.signing_key = signing_key or demo_key(config.signing_alg)
         self._previous_keys: tuple[Key, ...] = ()  # still published: the overlap window of a rotation
-        self._keys_lock = threading.Lock()  # a request never sees the new key without the old one beside it
+        self._keys_lock = threading.Lock()
+        self.key_events: list[KeyEvent] = [
+            KeyEvent(clock.timestamp(), "signing", self.signing_key.kid)
+        ]  # a request never sees the new key without the old one beside it
         self.issuer = config.issuer or ""
         self.errors: list[BaseException] = []
         self._errors_lock = threading.Lock()
@@ -116,8 +130,13 @@ class ProviderApp:
             published = (self.signing_key, *self._previous_keys)
             if any(old.kid == key.kid for old in published):
                 raise UsageError(f"the kid {key.kid!r} is already published: a new key needs a new kid (RFC 7517 §4.5)")
+            now = self.clock.timestamp()
+            self.key_events.append(KeyEvent(now, "rotated_out", self.signing_key.kid))
+            if not keep_old:
+                self.key_events += [KeyEvent(now, "retired", old.kid) for old in published]
             self._previous_keys = (self.signing_key, *self._previous_keys) if keep_old else ()
             self.signing_key = key
+            self.key_events.append(KeyEvent(now, "signing", key.kid))
         return key
 
     def retire_old_keys(self) -> tuple[Key, ...]:
@@ -129,6 +148,7 @@ class ProviderApp:
         """
         with self._keys_lock:
             retired, self._previous_keys = self._previous_keys, ()
+            self.key_events += [KeyEvent(self.clock.timestamp(), "retired", key.kid) for key in retired]
         return retired
 
     # --- dispatch ----------------------------------------------------------

@@ -24,7 +24,7 @@ from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 from tokenlab.clock import Clock
 from tokenlab.errors import UsageError
 from tokenlab.keys import Key
-from tokenlab.provider.app import ProviderApp
+from tokenlab.provider.app import KeyEvent, ProviderApp
 from tokenlab.provider.config import ProviderConfig
 from tokenlab.provider.recorder import Exchange
 from tokenlab.provider.store import TokenEvent
@@ -200,6 +200,12 @@ class MockProvider:
         the input of :func:`tokenlab.plots.plot_token_timeline`."""
         with self.app.store.lock:
             return list(self.app.store.events)
+
+    @property
+    def key_events(self) -> list[KeyEvent]:
+        """When each signing key started signing, was rotated out, and was retired: the input of
+        :func:`tokenlab.plots.plot_key_rotation`."""
+        return list(self.app.key_events)
 
     @property
     def info(self) -> dict[str, Any]:

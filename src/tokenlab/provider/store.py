@@ -206,6 +206,7 @@ class Store:
                 return
             grant.revoked, grant.revoked_reason = True, reason
             now = self.now()
+            self.forget_expired(now)
             for record in self.access.values():
                 if record.grant_id == grant_id:
                     if record.jti not in self.revoked_jtis and now < record.expires_at:
@@ -312,6 +313,7 @@ class Store:
 
     def revoke_access(self, jti: str) -> None:
         with self.lock:
+            self.forget_expired(self.now())
             record = self.access.get(jti)
             if record is not None:
                 if jti not in self.revoked_jtis:
