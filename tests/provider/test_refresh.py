@@ -111,3 +111,37 @@ def test_a_public_client_refreshes_with_its_client_id_alone(op, http):
         data={"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"], "client_id": "notebook-app"},
     )
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("auth", "extra", "error"),
+    [
+        (WEB, {"scope": "orders:read orders:write"}, "invalid_scope"),
+        (("intranet-app", "intranet-app-secret-5e1b9d7c3a2f8064"), {}, "invalid_grant"),
+    ],
+    ids=["too-wide-a-scope", "another-client"],
+)
+def test_a_refused_refresh_leaves_the_token_as_it_was(op, http, auth, extra, error):
+    """RFC 6749 §5.2: an error answer changes nothing, so the client's next, correct refresh is not taken for reuse."""
+    tokens = op.mint("web-app", "alice", scope="orders:read")
+    assert refresh(op, http, tokens["refresh_token"], auth=auth, **extra).json()["error"] == error
+    retry = refresh(op, http, tokens["refresh_token"])
+    assert retry.status_code == 200
+    assert "replay_detected" not in [e.kind for e in op.events]
+
+
+def test_a_token_of_a_revoked_grant_is_refused_as_revoked_not_as_reuse(op, http):
+    tokens = op.mint("web-app", "alice", scope="orders:read")
+    http.post(op.url("/revoke"), data={"token": tokens["refresh_token"]}, auth=WEB)
+    answer = refresh(op, http, tokens["refresh_token"]).json()
+    assert answer["error"] == "invalid_grant" and "revoked" in answer["error_description"]
+    assert "replay_detected" not in [e.kind for e in op.events]
+
+
+def test_a_narrowed_refresh_keeps_the_new_refresh_tokens_scope_identical(op, http):
+    """RFC 6749 §6: the new refresh token's scope MUST be identical to the one presented."""
+    tokens = op.mint("web-app", "alice", scope="openid orders:read")
+    narrow = refresh(op, http, tokens["refresh_token"], scope="orders:read").json()
+    assert narrow["scope"] == "orders:read"
+    introspected = http.post(op.url("/introspect"), data={"token": narrow["refresh_token"]}, auth=WEB).json()
+    assert introspected["scope"] == "openid orders:read"

@@ -131,6 +131,7 @@ def token_response(
     *,
     refresh: bool,
     nonce: str | None = None,
+    refresh_scope: str | None = None,
 ) -> dict[str, Any]:
     """The successful token response of RFC 6749 §5.1 (plus ``id_token`` for ``openid``, OIDC Core §3.1.3.3)."""
     access_token, lifetime = issue_access_token(app, grant, client, scope, now)
@@ -141,7 +142,7 @@ def token_response(
         "scope": scope,
     }
     if refresh and "refresh_token" in client.grant_types:
-        body["refresh_token"] = issue_refresh_token(app, grant, client, scope, now)
+        body["refresh_token"] = issue_refresh_token(app, grant, client, refresh_scope or scope, now)
     if grant.sub is not None and "openid" in scope.split():
         body["id_token"] = issue_id_token(app, grant, client, scope, now, nonce=nonce, access_token=access_token)
     return body

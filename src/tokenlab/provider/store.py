@@ -332,16 +332,21 @@ class Store:
         with self.lock:
             self.refresh[digest(token)] = record
 
-    def use_refresh(self, token: str) -> tuple[RefreshRecord | None, bool]:
-        """Mark a refresh token used, atomically. Returns ``(record, first_use)``; a second use of
-        the same token returns ``first_use=False`` so the caller can revoke the grant (reuse detection)."""
+    def take_refresh(
+        self, token: str, validate: Callable[[RefreshRecord, Grant | None, bool], str]
+    ) -> tuple[RefreshRecord | None, Grant | None, str, bool]:
+        """Check and trade in a refresh token in one step: ``validate(record, grant, already_used)`` runs under
+        the lock and raises to refuse (the token then stays as it was) or returns the scope to grant; only then
+        is the token marked used. Returns ``(record, grant, scope, first_use)``; ``first_use=False`` is reuse."""
         with self.lock:
             record = self.refresh.get(digest(token))
             if record is None:
-                return None, False
+                return None, None, "", False
+            grant = self.grants.get(record.grant_id)
+            scope = validate(replace(record), replace(grant) if grant else None, record.used)
             first = not record.used
             record.used = True
-            return replace(record), first
+            return replace(record), replace(grant) if grant else None, scope, first
 
     def revoke_refresh(self, token: str) -> RefreshRecord | None:
         with self.lock:

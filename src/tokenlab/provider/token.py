@@ -38,7 +38,7 @@ from tokenlab.provider.config import DEVICE_GRANT, ClientConfig
 from tokenlab.provider.http import authenticate_client, form_params, json_response
 from tokenlab.provider.issuance import token_response
 from tokenlab.provider.scopes import check_scope
-from tokenlab.provider.store import digest
+from tokenlab.provider.store import Grant, RefreshRecord, digest
 
 if TYPE_CHECKING:  # pragma: no cover
     from tokenlab.provider.app import ProviderApp
@@ -83,12 +83,27 @@ def _client_credentials(app: ProviderApp, client: ClientConfig, params: dict[str
 
 
 def _refresh(app: ProviderApp, client: ClientConfig, params: dict[str, str], now: int) -> dict:
-    """RFC 6749 §6 with rotation: each refresh token works once; a second use revokes the grant."""
+    """RFC 6749 §6 with rotation: each refresh token works once; a second use revokes the grant.
+
+    The checks run in one step under the store's lock, in this order, and only a request that passes them all
+    uses the token up: a refused request (another client, a revoked grant, an expired token, too wide a scope)
+    leaves the client's token as it was (RFC 6749 §5.2). A token that was already traded in is reuse.
+    """
     token = params.get("refresh_token")
     if not token:
         raise InvalidRequestError("refresh_token is missing (RFC 6749 §6).")
-    record, first_use = app.store.use_refresh(token)
-    if record is None or record.client_id != client.client_id:
+
+    def validate(record: RefreshRecord, grant: Grant | None, already_used: bool) -> str:
+        if record.client_id != client.client_id:
+            raise InvalidGrantError("This refresh token is unknown or was not issued to this client (RFC 6749 §5.2).")
+        if grant is None or grant.revoked:
+            raise InvalidGrantError("This grant has been revoked; the user has to log in again (RFC 7009 §2.1).")
+        if now >= record.expires_at or now >= record.idle_expires_at:
+            raise InvalidGrantError("This refresh token has expired; the user has to log in again.")
+        return "" if already_used else check_scope(params.get("scope"), grant.scope, what="the original grant")
+
+    record, grant, scope, first_use = app.store.take_refresh(token, validate)
+    if record is None or grant is None:
         raise InvalidGrantError("This refresh token is unknown or was not issued to this client (RFC 6749 §5.2).")
     if not first_use:
         app.store.record(
@@ -98,14 +113,9 @@ def _refresh(app: ProviderApp, client: ClientConfig, params: dict[str, str], now
         raise InvalidGrantError(
             "This refresh token was already used. A second use means it was copied, so the whole grant is now revoked (RFC 9700 §4.14.2)."
         )
-    grant = app.store.grants.get(record.grant_id)
-    if grant is None or grant.revoked:
-        raise InvalidGrantError("This grant has been revoked.")
-    if now >= record.expires_at or now >= record.idle_expires_at:
-        raise InvalidGrantError("This refresh token has expired; the user has to log in again.")
-    scope = check_scope(params.get("scope"), grant.scope, what="the original grant")
     app.store.record("rotated", "refresh_token", digest(token), grant.grant_id, detail="traded for new tokens")
-    body = token_response(app, grant, client, scope, now, refresh=True)
+    # RFC 6749 §6: a new refresh token has exactly the scope of the one it replaces, even when the access token is narrower
+    body = token_response(app, grant, client, scope, now, refresh=True, refresh_scope=record.scope)
     if not app.store.grant_alive(grant.grant_id):  # revoked while we were minting: nothing may survive
         app.store.revoke_grant(grant.grant_id, "revoked during refresh")
         raise InvalidGrantError("This grant was revoked during the refresh.")
