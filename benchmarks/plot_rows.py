@@ -1,4 +1,4 @@
-"""Timelines: drawing a token timeline of 50 events, against matplotlib drawing 50 plain bars.
+"""Pictures: a token timeline of 50 events and a sequence diagram of a 12-exchange flow, against plain matplotlib.
 
 The baseline is what any chart of that size costs in matplotlib (a figure, 50 ``barh`` calls, one draw); the
 target is absolute, ≤ 300 ms, because a learner waits for it. Both sides draw to an Agg canvas, no file written.
@@ -20,7 +20,7 @@ from benchmarks.measure import Settings
 from benchmarks.report import Row, verdict
 from tokenlab import client
 from tokenlab.errors import OAuthError
-from tokenlab.plots import plot_token_timeline
+from tokenlab.plots import plot_sequence, plot_token_timeline
 from tokenlab.provider import MockProvider
 
 WEB = {"client_id": "web-app", "client_secret": "web-app-secret-8f2d4c1e9b7a6350"}
@@ -73,7 +73,7 @@ def rows(settings: Settings) -> list[Row]:
         for side in order:
             (ours if side == 0 else theirs).append(_draw_timeline(events) if side == 0 else _draw_bars(50))
     a, b = statistics.median(ours), statistics.median(theirs)
-    return [
+    timeline = [
         Row(
             "token timeline, 50 events",
             a,
@@ -85,3 +85,62 @@ def rows(settings: Settings) -> list[Row]:
             unit="ms",
         )
     ]
+    return [*timeline, sequence_row(settings)]
+
+
+def twelve_exchanges() -> list:
+    """Two authorization-code flows with PKCE and their API calls: exactly 12 recorded exchanges."""
+    redirect = "http://127.0.0.1/callback"
+    with MockProvider(seed=12) as op:
+        meta = client.discover(op.issuer)
+        while len(op.exchanges) < 12:
+            pkce = client.PKCE.make()
+            url = client.authorization_url(
+                meta, client_id="notebook-app", redirect_uri=redirect, scope="orders:read", state="s" * 22, pkce=pkce
+            )
+            code = client.login_as(url, "alice", "wonderland").code
+            tokens = client.exchange_code(meta, code, client_id="notebook-app", redirect_uri=redirect, pkce=pkce)
+            client.call_api(op.url("/api/orders"), tokens["access_token"])
+        return op.exchanges[:12]
+
+
+def _draw_sequence(exchanges: list) -> float:
+    started = time.perf_counter()
+    ax = plot_sequence(exchanges)
+    ax.figure.canvas.draw()
+    elapsed = time.perf_counter() - started
+    plt.close(ax.figure)
+    return elapsed
+
+
+def _draw_lines(count: int) -> float:
+    started = time.perf_counter()
+    fig, ax = plt.subplots(figsize=(10, 6))
+    for row in range(count):
+        ax.plot([0, 1], [row, row])
+        ax.text(0.5, row, f"label {row}")
+    fig.canvas.draw()
+    elapsed = time.perf_counter() - started
+    plt.close(fig)
+    return elapsed
+
+
+def sequence_row(settings: Settings) -> Row:
+    exchanges = twelve_exchanges()
+    _draw_sequence(exchanges), _draw_lines(25)
+    ours, theirs = [], []
+    for round_index in range(max(5, settings.rounds)):
+        order = (0, 1) if round_index % 2 == 0 else (1, 0)
+        for side in order:
+            (ours if side == 0 else theirs).append(_draw_sequence(exchanges) if side == 0 else _draw_lines(25))
+    a, b = statistics.median(ours), statistics.median(theirs)
+    return Row(
+        "sequence diagram, 12 exchanges",
+        a,
+        b,
+        a / b,
+        "≤ 300 ms",
+        verdict(a <= 0.300),
+        "baseline: matplotlib drawing 25 labelled lines (one per arrow)",
+        unit="ms",
+    )

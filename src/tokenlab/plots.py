@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
+from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.transforms import blended_transform_factory
 
 from tokenlab.clock import Clock, as_datetime
 from tokenlab.entropy import (
@@ -30,9 +32,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
     from tokenlab.provider.app import KeyEvent
+    from tokenlab.provider.recorder import Exchange
     from tokenlab.provider.store import TokenEvent
 
-__all__ = ["plot_brute_force", "plot_key_rotation", "plot_token_timeline"]
+__all__ = ["plot_brute_force", "plot_key_rotation", "plot_sequence", "plot_token_timeline"]
 
 
 def _rate(per_second: float) -> str:
@@ -179,9 +182,7 @@ def plot_token_timeline(
         marker, colour, size, _ = _MARKERS[kind]
         ax.plot(xs, ys, linestyle="", marker=marker, color=colour, markersize=size, markeredgewidth=2, zorder=3)
         shown.add(kind)
-    ax.set_yticks(
-        [-row for row in range(len(lanes))], labels=[_lane_name(label, lane) for label, lane in lanes.items()]
-    )
+    _name_lanes(ax, [(-row, _lane_name(label, lane)) for row, (label, lane) in enumerate(lanes.items())])
     ax.set_ylim(-len(lanes) + 0.4, 0.6)
     if now is not None:
         ax.axvline(end_of_view, color="0.3", linestyle="--", linewidth=1)
@@ -221,6 +222,20 @@ def plot_token_timeline(
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
     ax.grid(axis="x", color="0.9")
     return ax
+
+
+def _name_lanes(ax: Axes, lanes: list[tuple[float, str]]) -> None:
+    """Lane names at the left edge, as plain texts (``gid="lane"``): y tick labels cost a Tick object each,
+    which measured most of the drawing time of a 24-lane timeline."""
+    ax.set_yticks([])
+    place = blended_transform_factory(ax.transAxes, ax.transData)
+    for y, name in lanes:
+        ax.text(-0.01, y, name, transform=place, ha="right", va="center", fontsize=9, gid="lane")
+
+
+def lane_names(ax: Axes) -> list[str]:
+    """The lane names of a timeline or key-rotation chart, top to bottom."""
+    return [text.get_text() for text in ax.texts if text.get_gid() == "lane"]
 
 
 def _lane_axes(height: float) -> Axes:
@@ -301,7 +316,7 @@ def plot_key_rotation(
     if access:
         ticks.append(-rows - 0.2 - 0.125 * (len(access) - 1))
         labels.append("access tokens")
-    ax.set_yticks(ticks, labels=labels)
+    _name_lanes(ax, list(zip(ticks, labels, strict=True)))
     ax.set_ylim(-rows - 0.45 - 0.25 * max(len(access) - 1, 0) if access else -rows + 0.4, 0.6)
     first, last = min(times), max([*times, end])
     pad = (last - first) * 0.03 or timedelta(minutes=1)
@@ -326,3 +341,71 @@ def plot_key_rotation(
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
     ax.grid(axis="x", color="0.9")
     return ax
+
+
+# --- sequence diagrams of recorded HTTP exchanges ---------------------------------------------------
+
+_PARTICIPANTS = {"browser": "User's browser", "client": "Client app", "provider": "Provider", "api": "API"}
+
+
+def plot_sequence(exchanges: Sequence[Exchange], *, title: str = "Who talked to whom", ax: Axes | None = None) -> Axes:
+    """A sequence diagram of recorded exchanges (``op.exchanges``): one lifeline per participant, a solid
+    arrow for each request and a dashed one for its answer; a redirect back to the client (the code in an
+    authorization response, RFC 6749 §4.1.2) is drawn as the browser carrying it to the client app."""
+    rows: list[tuple[str, str, str, bool]] = []  # (from, to, label, is_answer)
+    for exchange in exchanges:
+        source = exchange.role
+        target = "api" if exchange.path.startswith("/api/") else "provider"
+        rows.append((source, target, f"#{exchange.number} {exchange.purpose}", False))
+        rows.append((target, source, _answer_label(exchange), True))
+        location = exchange.response_header("Location") or ""
+        if exchange.status in (302, 303) and source == "browser" and not location.startswith(exchange.path):
+            carried = "code, state" if "code=" in location else "error" if "error=" in location else "redirect"
+            rows.append(("browser", "client", f"redirect to the app: {carried}", True))
+    present = {p for row in rows for p in row[:2]}
+    columns = [p for p in _PARTICIPANTS if p in present] or list(_PARTICIPANTS)
+    x = {name: index for index, name in enumerate(columns)}
+    height = 1.3 + 0.42 * max(len(rows), 1)
+    if ax is None:
+        fig = plt.figure(figsize=(10, height))
+        ax = fig.add_axes((0.02, 0.2 / height, 0.96, 1 - 0.8 / height))
+    ax.set_xlim(-0.6, len(columns) - 0.4)
+    ax.set_ylim(-len(rows) - 0.5, 0.9)
+    ax.set_axis_off()
+    for name, column in x.items():
+        ax.plot([column, column], [-len(rows) - 0.4, 0.4], color="0.6", linestyle="--", linewidth=0.8, zorder=1)
+        ax.text(column, 0.6, _PARTICIPANTS[name], ha="center", va="center", fontsize=9, fontweight="bold",
+                bbox={"boxstyle": "round,pad=0.4", "facecolor": "0.93", "edgecolor": "0.5"})  # fmt: skip
+    segments: dict[tuple[bool, str], list] = {}  # (dashed, colour) -> line segments: one collection each
+    heads: dict[tuple[str, str], tuple[list, list]] = {}  # (marker, colour) -> arrowhead positions
+    for row, (source, target, label, answer) in enumerate(rows, start=1):
+        y = -row
+        colour = "tab:red" if answer and label[:1] in "45" else "0.15"
+        step = 0.06 if x[target] > x[source] else -0.06
+        segments.setdefault((answer, colour), []).append([(x[source], y), (x[target] - step, y)])
+        marker = ">" if step > 0 else "<"
+        heads.setdefault((marker, colour), ([], []))[0].append(x[target] - step)
+        heads[(marker, colour)][1].append(y)
+        ax.text((x[source] + x[target]) / 2, y + 0.08, label, ha="center", va="bottom", fontsize=7.5, color=colour)
+    for (dashed, colour), lines in segments.items():
+        ax.add_collection(LineCollection(lines, colors=colour, linewidths=1.1, linestyles="--" if dashed else "-"))
+    for (marker, colour), (xs, ys) in heads.items():
+        ax.plot(xs, ys, linestyle="", marker=marker, color=colour, markersize=6)
+    if not rows:
+        ax.text(len(columns) / 2 - 0.5, -0.5, "no exchanges recorded yet", ha="center", fontsize=9)
+    ax.set_title(title)
+    return ax
+
+
+def _answer_label(exchange: Exchange) -> str:
+    body = exchange.json()
+    if isinstance(body, dict) and isinstance(body.get("error"), str):
+        return f"{exchange.status} {body['error']}"
+    if isinstance(body, dict) and "access_token" in body:
+        issued = [name.replace("_token", "") for name in ("access_token", "refresh_token", "id_token") if name in body]
+        return f"{exchange.status} tokens: {', '.join(issued)}"
+    if exchange.status in (302, 303):
+        return f"{exchange.status} {exchange.reason}: redirect"
+    if (exchange.response_header("Content-Type") or "").startswith("text/html"):
+        return f"{exchange.status} {exchange.reason}: a page for the user"
+    return f"{exchange.status} {exchange.reason}"

@@ -63,7 +63,7 @@ def test_the_timeline_draws_a_lane_per_token_with_markers_and_a_legend(op):
     op.clock.advance(minutes=20)
     fig, ax = plt.subplots()
     assert plots.plot_token_timeline(op.events, now=op.clock, ax=ax) is ax
-    assert [t.get_text() for t in ax.get_yticklabels()] == [
+    assert plots.lane_names(ax) == [
         "AT1 (access)",
         "RT1 (refresh)",
         "AT2 (access)",

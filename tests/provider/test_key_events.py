@@ -39,7 +39,7 @@ def test_the_key_rotation_chart_has_a_lane_per_key_and_one_for_the_tokens(op):
     op.retire_old_keys()
     fig, ax = plt.subplots()
     assert plots.plot_key_rotation(op.key_events, op.events, now=op.clock, ax=ax) is ax
-    labels = [t.get_text() for t in ax.get_yticklabels()]
+    labels = plots.lane_names(ax)
     assert labels == [f"key {e.kid}" for e in op.key_events if e.kind == "signing"] + ["access tokens"]
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "overlap: both keys in the JWKS" in legend and "retired: its tokens are refused" in legend

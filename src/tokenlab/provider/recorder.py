@@ -20,6 +20,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote_plus
 
 __all__ = ["Exchange", "Recorder"]
 
@@ -73,6 +74,50 @@ class Exchange:
 
     def summary(self) -> str:
         return f"#{self.number} {self.method} {self.path} → {self.status} {self.reason}"
+
+    @property
+    def purpose(self) -> str:
+        """What this exchange was for, in a few words: ``token request (authorization_code)``, ``login form``…"""
+        path, method = self.path, self.method
+        if path.startswith("/.well-known/"):
+            return "discovery"
+        if path == "/jwks.json":
+            return "public keys (JWKS)"
+        if path == "/authorize":
+            return (
+                "login form sent"
+                if method == "POST" and "request_id=" in self.request_body
+                else "authorization request"
+            )
+        if path == "/token":
+            grant = _form_value(self.request_body, "grant_type") or "?"
+            return f"token request ({grant.rsplit(':', 1)[-1]})"
+        if path == "/device_authorization":
+            return "device authorization request"
+        if path == "/device":
+            return "user answers on the device page" if method == "POST" else "device verification page"
+        if path == "/revoke":
+            return "revocation"
+        if path == "/introspect":
+            return "introspection"
+        if path == "/userinfo":
+            return "userinfo"
+        if path.startswith("/api/"):
+            return f"API call: {method} {path}"
+        return f"{method} {path}"
+
+    @property
+    def role(self) -> str:
+        """Who sent the request: the user's ``browser`` (login and device pages) or the ``client`` app."""
+        return "browser" if self.path in ("/authorize", "/device") else "client"
+
+
+def _form_value(body: str, name: str) -> str | None:
+    for pair in body.split("&"):
+        key, _, value = pair.partition("=")
+        if key == name:
+            return unquote_plus(value)
+    return None
 
 
 def _mask_header(name: str, value: str) -> str:
