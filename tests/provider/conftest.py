@@ -1,6 +1,7 @@
 """Fixtures for the provider tests: a real MockProvider on 127.0.0.1 and a keep-alive HTTP session."""
 
 from collections.abc import Iterator
+from http.cookiejar import DefaultCookiePolicy
 
 import pytest
 import requests
@@ -27,5 +28,15 @@ def op(clock: Clock) -> Iterator[MockProvider]:
 
 @pytest.fixture
 def http() -> Iterator[requests.Session]:
+    """A keep-alive session that keeps no cookies, so every login shows the login page; the single
+    sign-on tests use a ``browser`` session, which keeps the provider's session cookie."""
+    with requests.Session() as session:
+        session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+        yield session
+
+
+@pytest.fixture
+def browser() -> Iterator[requests.Session]:
+    """A session that keeps cookies, as a user's browser does."""
     with requests.Session() as session:
         yield session

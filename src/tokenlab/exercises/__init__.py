@@ -22,3 +22,4 @@ from tokenlab.exercises.ex07 import *  # noqa: F403
 from tokenlab.exercises.ex08 import *  # noqa: F403
 from tokenlab.exercises.ex09 import *  # noqa: F403
 from tokenlab.exercises.ex10 import *  # noqa: F403
+from tokenlab.exercises.ex11 import *  # noqa: F403

@@ -23,7 +23,18 @@ from werkzeug.wrappers import Request
 from tokenlab.clock import Clock
 from tokenlab.errors import InvalidRequestError, OAuthError, ServerError, UsageError
 from tokenlab.keys import Key, KeySet, demo_key, generate_key
-from tokenlab.provider import authorize, device, discovery, introspection, jwks, resource, revocation, token, userinfo
+from tokenlab.provider import (
+    authorize,
+    device,
+    discovery,
+    introspection,
+    jwks,
+    logout,
+    resource,
+    revocation,
+    token,
+    userinfo,
+)
 from tokenlab.provider.config import ProviderConfig
 from tokenlab.provider.http import json_response, oauth_error_response
 from tokenlab.provider.recorder import Recorder
@@ -39,6 +50,7 @@ def _routes() -> list[Rule]:
         Rule("/jwks.json", endpoint=jwks.jwks_endpoint, methods=["GET"]),
         Rule("/authorize", endpoint=authorize.authorization_endpoint, methods=["GET", "POST"]),
         Rule("/token", endpoint=token.token_endpoint, methods=["POST"]),
+        Rule("/logout", endpoint=logout.logout_endpoint, methods=["GET", "POST"]),
         Rule("/device_authorization", endpoint=device.device_authorization_endpoint, methods=["POST"]),
         Rule("/device", endpoint=device.verification_endpoint, methods=["GET", "POST"]),
         Rule("/revoke", endpoint=revocation.revocation_endpoint, methods=["POST"]),

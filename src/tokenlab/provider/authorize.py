@@ -83,7 +83,7 @@ from tokenlab.provider import pages
 from tokenlab.provider.http import single_params
 from tokenlab.provider.issuance import token_response
 from tokenlab.provider.scopes import check_scope
-from tokenlab.provider.store import AuthorizationCode, PendingAuthorization
+from tokenlab.provider.store import AuthorizationCode, LoginSession, PendingAuthorization
 
 if TYPE_CHECKING:  # pragma: no cover
     from tokenlab.provider.app import ProviderApp
@@ -92,6 +92,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["LOGIN_PAGE_LIFETIME", "authorization_endpoint", "redeem_code"]
 
 LOGIN_PAGE_LIFETIME = 600
+SESSION_COOKIE = "tokenlab_session"
 """Seconds a login page stays valid; after that the user starts again from the application."""
 
 _CHALLENGE = re.compile(r"[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]")  # base64url of 32 bytes: the last char holds 4 bits
@@ -125,19 +126,22 @@ class RequestUriNotSupportedError(OAuthError):
 def authorization_endpoint(app: ProviderApp, request: Request) -> Response:
     """``GET /authorize`` starts a request; ``POST /authorize`` is the login form, or a request sent as a form
     (OIDC Core §3.1.2.1: the endpoint MUST support both GET and POST)."""
+    session = app.store.login_session(request.cookies.get(SESSION_COOKIE, ""), app.clock.timestamp())
     if request.method != "POST":
-        return _start(app, request.args)
+        return _start(app, request.args, session)
     if request.mimetype != "application/x-www-form-urlencoded":
         return pages.error_page(f"The form must be sent as application/x-www-form-urlencoded, not {request.mimetype}.")
     try:
         form = request.form
     except UnicodeDecodeError:
         return pages.error_page("The form is not UTF-8.")
-    return _answer(app, form) if "request_id" in form else _start(app, form)
+    return _answer(app, form) if "request_id" in form else _start(app, form, session)
 
 
-def _start(app: ProviderApp, params: MultiDict) -> Response:
-    """RFC 6749 §4.1.1: check the request, then show the login and consent page."""
+def _start(app: ProviderApp, params: MultiDict, session: LoginSession | None) -> Response:
+    """RFC 6749 §4.1.1: check the request, then show the login and consent page, or, when the browser
+    already has a login session here and the client did not ask for a fresh login, answer at once:
+    single sign-on (OIDC Core §3.1.2.3, §3.1.2.6)."""
     # 1. Who is asking and where would the answer go? Until both are known good, errors are shown to
     #    the user and never redirected: "MUST NOT automatically redirect the user-agent to the invalid
     #    redirection URI" (RFC 6749 §4.1.2.1; RFC 9700 §4.1.3, §4.11.2: no open redirector).
@@ -161,12 +165,15 @@ def _start(app: ProviderApp, params: MultiDict) -> Response:
     state = states[0] if len(states) == 1 and states[0] else None  # RFC 6749 §4.1.2: returned exactly as sent
     # 2. From here on the redirect URI is trusted: errors go back to the client (RFC 6749 §4.1.2.1).
     try:
-        values = _checked_request(client, params)
+        values = _checked_request(client, params, logged_in=session is not None)
     except OAuthError as err:
         return _redirect(app, redirect_uri, _error_params(err), state)
+    now = app.clock.timestamp()
+    if session is not None and "login" not in values.get("prompt", "").split():
+        code = _issue_code(app, client, redirect_uri, given is not None, values, session.sub, session.auth_time, now)
+        return _redirect(app, redirect_uri, {"code": code}, state)
     # 3. Keep the checked request on the server; the page carries only its random id, so the form
     #    cannot change the client, redirect URI or challenge it answers for.
-    now = app.clock.timestamp()
     pending = PendingAuthorization(
         client_id=client.client_id,
         redirect_uri=redirect_uri,
@@ -205,7 +212,7 @@ def _registered_redirect_uri(client: ClientConfig, given: str | None) -> str | N
     return None
 
 
-def _checked_request(client: ClientConfig, params: MultiDict) -> dict[str, str]:
+def _checked_request(client: ClientConfig, params: MultiDict, *, logged_in: bool = False) -> dict[str, str]:
     """The request's parameters, checked in the order of RFC 6749 §4.1.1, RFC 7636 §4.3 and OIDC Core §3.1.2.1."""
     # RFC 6749 §3.1: "Request and response parameters MUST NOT be included more than once."
     for name in params:
@@ -233,7 +240,7 @@ def _checked_request(client: ClientConfig, params: MultiDict) -> dict[str, str]:
     prompt = values.get("prompt", "").split()
     if set(prompt) - _PROMPTS or ("none" in prompt and len(prompt) > 1):
         raise InvalidRequestError("prompt must be none alone, or some of login consent select_account.")
-    if "none" in prompt:
+    if "none" in prompt and not logged_in:
         raise LoginRequiredError("prompt=none, but the user has to log in (OIDC Core section 3.1.2.1).")
     # PKCE (RFC 7636 §4.3, §4.4.1). Required for public clients (RFC 9700 §2.1.1); enforced for any
     # client that sends it. Only S256: "plain" shows the secret to anyone who sees the request (§4.2).
@@ -291,25 +298,61 @@ def _answer(app: ProviderApp, form: MultiDict) -> Response:
     if user is None:
         denied = AccessDeniedError(f"The user denied {client.client_id} access (RFC 6749 section 4.1.2.1).")
         return _redirect(app, pending.redirect_uri, _error_params(denied), pending.state)
-    # The code: 256 random bits, stored as a hash, short-lived, bound to everything the token request must
-    # repeat (RFC 6749 §4.1.2, §10.5; RFC 7636 §4.4).
+    code = _issue_code(
+        app,
+        client,
+        pending.redirect_uri,
+        pending.redirect_uri_given,
+        {"scope": pending.scope, "nonce": pending.nonce, "code_challenge": pending.code_challenge,
+         "code_challenge_method": pending.code_challenge_method},
+        user.sub,
+        now,
+        now,
+    )  # fmt: skip
+    response = _redirect(app, pending.redirect_uri, {"code": code}, pending.state)
+    # The provider's own login session, for single sign-on: a cookie only this provider reads (HttpOnly, and
+    # SameSite=Lax so that it travels on the top-level redirects of the next authorization request).
+    session_id = app.store.secret()
+    app.store.start_login_session(session_id, user.sub, now, now + app.config.session_lifetime)
+    response.set_cookie(
+        SESSION_COOKIE,
+        session_id,
+        httponly=True,  # no Expires: a browser-session cookie; the server ends the session after session_lifetime
+        samesite="Lax",
+        path="/",
+    )
+    return response
+
+
+def _issue_code(
+    app: ProviderApp,
+    client: ClientConfig,
+    redirect_uri: str,
+    redirect_uri_given: bool,
+    values: dict[str, Any],
+    sub: str,
+    auth_time: int,
+    now: int,
+) -> str:
+    """The code: 256 random bits, stored as a hash, short-lived, bound to everything the token request must
+    repeat (RFC 6749 §4.1.2, §10.5; RFC 7636 §4.4). ``auth_time`` is when the user actually logged in."""
     code = app.store.secret()  # 256 bits; reproducible only when a lesson seeds the provider
     app.store.add_code(
         code,
         AuthorizationCode(
             client_id=client.client_id,
-            redirect_uri=pending.redirect_uri,
-            redirect_uri_given=pending.redirect_uri_given,
-            scope=pending.scope,
-            sub=user.sub,
-            auth_time=now,
+            redirect_uri=redirect_uri,
+            redirect_uri_given=redirect_uri_given,
+            scope=values["scope"],
+            sub=sub,
+            auth_time=auth_time,
             expires_at=now + app.config.code_lifetime,
-            code_challenge=pending.code_challenge,
-            code_challenge_method=pending.code_challenge_method,
-            nonce=pending.nonce,
+            code_challenge=values.get("code_challenge"),
+            code_challenge_method=values.get("code_challenge_method"),
+            nonce=values.get("nonce"),
         ),
     )
-    return _redirect(app, pending.redirect_uri, {"code": code}, pending.state)
+    return code
 
 
 def _authenticate_user(app: ProviderApp, username: str, password: str) -> UserConfig | None:

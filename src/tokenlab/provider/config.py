@@ -79,6 +79,7 @@ class ProviderConfig:
     audience: str = "demo-api"  # the "aud" of access tokens for the demo resources (RFC 9068 §3)
     code_lifetime: int = 60  # RFC 6749 §4.1.2: "a maximum authorization code lifetime of 10 minutes is RECOMMENDED"
     id_token_lifetime: int = 600
+    session_lifetime: int = 8 * 3600  # the provider's login session (single sign-on), OIDC Core §3.1.2.3
     device_code_lifetime: int = 600
     device_interval: int = 5  # RFC 8628 §3.2: default polling interval
     max_body_bytes: int = 64 * 1024

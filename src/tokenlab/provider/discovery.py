@@ -33,6 +33,7 @@ def metadata(app: ProviderApp) -> dict[str, Any]:
         "revocation_endpoint": f"{issuer}/revoke",
         "introspection_endpoint": f"{issuer}/introspect",
         "device_authorization_endpoint": f"{issuer}/device_authorization",
+        "end_session_endpoint": f"{issuer}/logout",
         "scopes_supported": scopes,
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],

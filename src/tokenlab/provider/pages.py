@@ -23,7 +23,7 @@ from werkzeug.wrappers import Response
 
 from tokenlab.provider.config import ClientConfig, ResourceConfig
 
-__all__ = ["HTML_HEADERS", "error_page", "login_page", "scope_words"]
+__all__ = ["HTML_HEADERS", "error_page", "logged_out_page", "login_page", "scope_words"]
 
 HTML_HEADERS = {
     "Cache-Control": "no-store",
@@ -100,3 +100,13 @@ def error_page(detail: str, *, status: int = 400) -> Response:
         "(RFC 6749 §4.1.2.1, RFC 9700 §4.1.3). Go back to the application and start again.</p>\n"
     )
     return _document("Error", body, status)
+
+
+def logged_out_page() -> Response:
+    """The answer to a logout without a (valid) place to go back to."""
+    body = (
+        "<h1>You are logged out</h1>\n"
+        "<p>Your session with the provider has ended: the next application that sends you here will ask you to "
+        "log in again. Tokens the applications already hold stay valid until they expire or are revoked.</p>\n"
+    )
+    return _document("Logged out", body, 200)

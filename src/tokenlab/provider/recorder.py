@@ -128,6 +128,15 @@ def _mask_header(name: str, value: str) -> str:
     return value
 
 
+def _mask_set_cookie(name: str, value: str) -> str:
+    """A session cookie is a secret too: keep its name and attributes, mask its value."""
+    if name.lower() != "set-cookie":
+        return value
+    cookie, sep, attributes = value.partition(";")
+    cookie_name, _, cookie_value = cookie.partition("=")
+    return f"{cookie_name}={MASK if cookie_value else ''}{sep}{attributes}"
+
+
 def _mask_query(text: str) -> str:
     """Mask the values of secret fields in a query string or form body, leaving the rest as sent."""
     return _SECRET_PAIR.sub(lambda m: f"{m.group(1)}{m.group(2)}={MASK}", text) if text else text
@@ -240,7 +249,7 @@ class Recorder:
                     request_body=_mask_body(environ.get("CONTENT_TYPE", ""), body),
                     status=int(code),
                     reason=reason,
-                    response_headers=tuple((k, v) for k, v in headers),
+                    response_headers=tuple((k, _mask_set_cookie(k, v)) for k, v in headers),
                     response_body=payload.decode("utf-8", "replace"),
                 )
             )

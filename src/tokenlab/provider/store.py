@@ -27,6 +27,7 @@ __all__ = [
     "AuthorizationCode",
     "DeviceAuthorization",
     "Grant",
+    "LoginSession",
     "PendingAuthorization",
     "RefreshRecord",
     "Store",
@@ -130,6 +131,15 @@ class DeviceAuthorization:
 
 
 @dataclass(frozen=True)
+class LoginSession:
+    """The provider's own memory that a browser's user logged in (OIDC Core §3.1.2.3): single sign-on."""
+
+    sub: str
+    auth_time: int
+    expires_at: int
+
+
+@dataclass(frozen=True)
 class TokenEvent:
     """Something that happened to a token, for timelines: ``issued``, ``used``, ``rejected``, ``rotated``
     (a refresh token traded for new tokens), ``replay_detected`` or ``revoked``."""
@@ -152,6 +162,7 @@ class Store:
     now: Callable[[], int] = field(default=lambda: int(time.time()), repr=False)  # the provider's clock
     events: list[TokenEvent] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)  # jti or refresh digest -> "AT1", "RT1", …
+    sessions: dict[str, LoginSession] = field(default_factory=dict)  # digest of the session cookie -> session
     grants: dict[str, Grant] = field(default_factory=dict)
     codes: dict[str, AuthorizationCode] = field(default_factory=dict)  # by digest
     used_codes: dict[str, str] = field(default_factory=dict)  # digest -> grant id issued from it
@@ -189,6 +200,24 @@ class Store:
                 label = f"{prefix}{sum(1 for v in self.labels.values() if v.startswith(prefix)) + 1}"
                 self.labels[key] = label
             self.events.append(TokenEvent(self.now(), kind, token_type, label, grant_id, expires_at, detail))
+
+    # --- login sessions (single sign-on) --------------------------------------
+
+    def start_login_session(self, session_id: str, sub: str, auth_time: int, expires_at: int) -> None:
+        with self.lock:
+            self.sessions[digest(session_id)] = LoginSession(sub, auth_time, expires_at)
+
+    def login_session(self, session_id: str, now: int) -> LoginSession | None:
+        """The live session behind a cookie value, or ``None`` (unknown, ended or expired)."""
+        if not session_id:
+            return None
+        with self.lock:
+            session = self.sessions.get(digest(session_id))
+            return session if session is not None and now < session.expires_at else None
+
+    def end_login_session(self, session_id: str) -> LoginSession | None:
+        with self.lock:
+            return self.sessions.pop(digest(session_id), None)
 
     # --- grants ------------------------------------------------------------
 

@@ -1,0 +1,73 @@
+"""The checks of notebook 11 accept the worked solutions and hint (never answer) otherwise."""
+
+import pytest
+
+from solutions import ex11
+from tokenlab import exercises, verify
+
+
+def test_token_jobs_solution_is_solved():
+    assert exercises.check_token_jobs(ex11.TOKEN_JOBS).passed
+
+
+def test_swapped_jobs_get_a_question_per_wrong_answer():
+    feedback = exercises.check_token_jobs({**ex11.TOKEN_JOBS, "a": "access_token", "b": "id_token"})
+    assert not feedback.passed and "3 of 5" in feedback.message
+    assert [h[:2] for h in feedback.hints] == ["a:", "b:"]
+    assert "id_token" not in " ".join(feedback.hints)
+
+
+@pytest.mark.parametrize(
+    ("answers", "words"), [({"a": "jwt"}, "exactly 'id_token'"), (["a"], "expected a dict"), (..., "no answer yet")]
+)
+def test_odd_job_answers(answers, words):
+    assert words in str(exercises.check_token_jobs(answers))
+
+
+def test_id_token_validator_solution_is_solved():
+    assert exercises.check_id_token_validator(ex11.validate).passed
+
+
+def forgets_nonce(id_token, keys, client_id, issuer, nonce, clock):
+    return verify(id_token, keys, algorithms=["ES256"], audience=client_id, issuer=issuer, clock=clock)
+
+
+def forgets_typ(id_token, keys, client_id, issuer, nonce, clock):
+    claims = verify(id_token, keys, algorithms=["ES256"], audience=client_id, issuer=issuer, clock=clock)
+    if claims.get("nonce") != nonce:
+        raise ValueError("nonce")
+    return claims
+
+
+def wrong_audience(id_token, keys, client_id, issuer, nonce, clock):
+    return verify(
+        id_token,
+        keys,
+        algorithms=["ES256"],
+        audience=["shop-app", "orders-api", "other-app"],
+        issuer=issuer,
+        clock=clock,
+    )
+
+
+@pytest.mark.parametrize(
+    ("attempt", "words"),
+    [(forgets_nonce, "another nonce"), (forgets_typ, "access token passed off"), (wrong_audience, "another nonce")],
+)
+def test_validators_that_skip_a_check_are_caught(attempt, words):
+    feedback = exercises.check_id_token_validator(attempt)
+    assert not feedback.passed and words in feedback.message
+
+
+def test_a_validator_that_refuses_everything_is_told_so():
+    def refuse(*args):
+        raise ValueError("no")
+
+    feedback = exercises.check_id_token_validator(refuse)
+    assert "it refuses a valid ID token" in feedback.message
+
+
+def test_a_stub_is_unanswered():
+    def validate(id_token, keys, client_id, issuer, nonce, clock): ...
+
+    assert "no answer yet" in str(exercises.check_id_token_validator(validate))
