@@ -56,7 +56,17 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks import import_rows, jwks_rows, jwt_rows, notebook_rows, plot_rows, provider_rows
+from benchmarks import (
+    import_rows,
+    jwks_rows,
+    jwt_rows,
+    notebook_rows,
+    plot_rows,
+    provider_rows,
+    scanner_rows,
+    signing_rows,
+    widget_rows,
+)
 from benchmarks.measure import FULL, QUICK
 from benchmarks.report import Row, table, write_json
 
@@ -87,8 +97,11 @@ def main(argv: list[str] | None = None) -> int:
     rows += jwks_rows.rows(settings)
     _progress("timing the provider over HTTP on 127.0.0.1 ...")
     rows += provider_rows.rows(settings)
+    rows += signing_rows.rows(settings)
+    rows += scanner_rows.rows(settings)
     _progress("timing the token timeline ...")
     rows += plot_rows.rows(settings)
+    rows += widget_rows.rows(settings)
     _progress("timing import tokenlab in fresh interpreters ...")
     rows += import_rows.rows(settings)
     if args.quick:

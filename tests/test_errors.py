@@ -120,3 +120,46 @@ def test_oauth_error_as_dict_is_the_json_body_of_rfc_6749_section_5_2():
 def test_an_oauth_error_can_be_caught_by_its_root():
     with pytest.raises(TokenLabError):
         raise errors.InvalidClientError("bad secret")
+
+
+# --- signed requests -----------------------------------------------------------
+
+SIGNATURE_ERRORS = [
+    cls
+    for cls in ALL_ERRORS
+    if issubclass(cls, errors.SignatureRejectedError) and cls is not errors.SignatureRejectedError
+]
+SIGNATURE_WIRE_CODES = {
+    "MissingSignatureError": "missing_signature",
+    "MalformedSignatureError": "malformed_signature",
+    "UnknownSigningKeyError": "unknown_key",
+    "StaleRequestError": "stale_request",
+    "ReplayedNonceError": "replayed_nonce",
+    "DigestMismatchError": "digest_mismatch",
+    "SignatureMismatchError": "invalid_signature",
+}
+
+
+def test_every_signature_error_has_a_pinned_wire_code_and_answers_401():
+    assert {cls.__name__: cls.error for cls in SIGNATURE_ERRORS} == SIGNATURE_WIRE_CODES
+    assert all(cls.status_code == 401 for cls in SIGNATURE_ERRORS)
+
+
+@pytest.mark.parametrize("cls", SIGNATURE_ERRORS, ids=lambda cls: cls.__name__)
+def test_every_signature_error_has_its_own_one_sentence_lesson_and_names_the_component(cls):
+    assert cls.lesson != errors.SignatureRejectedError.lesson
+    assert cls.lesson[0].isupper() and cls.lesson.endswith(".")
+    assert re.search(r"RFC \d{4}", cls.lesson), "a lesson cites the RFC it teaches"
+    err = cls("The detail.", component="nonce")
+    assert str(err) == f"The detail. {cls.lesson}"
+    assert (err.detail, err.component) == ("The detail.", "nonce")
+    body = err.as_dict()
+    assert body["error"] == cls.error and body["error_description"] == "The detail."
+    assert all(text.isascii() and '"' not in text for text in body.values())
+
+
+def test_signature_errors_are_a_family_of_their_own():
+    lessons = [cls.lesson for cls in SIGNATURE_ERRORS]
+    assert len(set(lessons)) == len(lessons)
+    for cls in SIGNATURE_ERRORS:
+        assert not issubclass(cls, (InvalidTokenError, OAuthError, TokenFormatError, ValueError))

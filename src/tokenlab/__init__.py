@@ -37,17 +37,23 @@ _EXPORTS = {
     "decode_unverified": "tokenlab.tokens",
     "sign": "tokenlab.tokens",
     "verify": "tokenlab.tokens",
+    "FlowInspector": "tokenlab.widgets",
+    "TimeTravel": "tokenlab.widgets",
+    "TokenDecoder": "tokenlab.widgets",
 }
-_SUBMODULES = ("clock", "errors", "keys", "claims", "tokens", "exercises", "plots", "entropy")
+_SUBMODULES = ("clock", "errors", "keys", "claims", "tokens", "exercises", "plots", "entropy", "attacks")
 
 __all__ = [
     "DEMO_START",
     "Clock",
     "DecodedToken",
+    "FlowInspector",
     "InvalidTokenError",
     "Key",
     "KeySet",
     "RemoteKeySet",
+    "TimeTravel",
+    "TokenDecoder",
     "TokenFormatError",
     "TokenLabError",
     "as_key",
@@ -65,6 +71,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from tokenlab.jwks_cache import RemoteKeySet
     from tokenlab.keys import Key, KeySet, as_key, demo_key, demo_key_set, generate_key
     from tokenlab.tokens import DecodedToken, decode_unverified, sign, verify
+    from tokenlab.widgets import FlowInspector, TimeTravel, TokenDecoder
 
 
 def __getattr__(name: str) -> Any:

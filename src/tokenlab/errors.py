@@ -1,6 +1,6 @@
 """Every error tokenlab raises, under one root: :class:`TokenLabError`.
 
-Three families, each answering a different question:
+The families, each answering a different question:
 
 - :class:`TokenFormatError` — "this is not a token at all" (cannot be split,
   decoded or parsed; RFC 7519 §7.2).
@@ -9,6 +9,9 @@ Three families, each answering a different question:
   header parameter at fault and a one-sentence ``lesson``.
 - :class:`OAuthError` — an OAuth 2.0 error response, with the RFC wire code as
   the class attribute ``error`` (RFC 6749 §5.2, RFC 6750 §3.1, …).
+- :class:`SignatureRejectedError` — "this signed request must not be trusted"
+  (RFC 9421 §3.2). One subclass per failure, each with a wire code ``error``,
+  the ``component`` at fault and a one-sentence ``lesson``.
 
 A learner never needs to read a traceback from inside PyJWT or cryptography:
 ``str(err)`` says what went wrong and what it means.
@@ -19,7 +22,10 @@ from __future__ import annotations
 __all__ = [
     "AccessDeniedError",
     "AlgorithmNotAllowedError",
+    "ApiKeyChecksumError",
+    "ApiKeyFormatError",
     "AudienceMismatchError",
+    "DigestMismatchError",
     "InvalidClaimError",
     "InvalidClientError",
     "InvalidGrantError",
@@ -30,15 +36,22 @@ __all__ = [
     "InvalidTokenError",
     "IssuerMismatchError",
     "KeyAlgorithmMismatchError",
+    "MalformedSignatureError",
     "MissingClaimError",
+    "MissingSignatureError",
     "OAuthError",
+    "ReplayedNonceError",
     "ServerError",
+    "SignatureMismatchError",
+    "SignatureRejectedError",
+    "StaleRequestError",
     "TokenExpiredError",
     "TokenFormatError",
     "TokenLabError",
     "TokenNotYetValidError",
     "UnauthorizedClientError",
     "UnknownKeyError",
+    "UnknownSigningKeyError",
     "UnsupportedCriticalHeaderError",
     "UnsupportedGrantTypeError",
     "UnsupportedResponseTypeError",
@@ -283,3 +296,114 @@ class ServerError(OAuthError):
 
     error = "server_error"
     status_code = 500
+
+
+# --- API keys ----------------------------------------------------------------
+
+
+class ApiKeyFormatError(TokenLabError, ValueError):
+    """The input is not a tokenlab API key: wrong prefix, kind, length or characters (see ``tokenlab.apikeys``)."""
+
+    def __init__(self, message: str, *, problem: str) -> None:
+        super().__init__(message)
+        self.problem = problem
+        """What is wrong: ``"type"``, ``"prefix"``, ``"kind"``, ``"length"``, ``"characters"`` or ``"checksum"``."""
+
+
+class ApiKeyChecksumError(ApiKeyFormatError):
+    """The key has the right shape but its checksum does not match: a typo, a truncated copy or a look-alike."""
+
+
+# --- signed requests ---------------------------------------------------------
+
+
+class SignatureRejectedError(TokenLabError):
+    """A signed HTTP request that must not be trusted (RFC 9421 §3.2); one subclass per failure.
+
+    ``error`` is the code the signed demo API answers with (status 401), ``component`` names the
+    header, component or parameter at fault (or is ``None``), ``lesson`` says in one sentence what the
+    failure means; ``str(err)`` is the detail followed by the lesson.
+    """
+
+    error = "invalid_signature"
+    status_code = 401
+    lesson = "The request's signature failed verification, so nothing in the request can be trusted."
+
+    def __init__(self, detail: str, *, component: str | None = None) -> None:
+        super().__init__(f"{detail} {self.lesson}")
+        self.detail = detail
+        self.component = component
+
+    def as_dict(self) -> dict[str, str]:
+        """The JSON body of the API's 401 answer: the wire code, the detail and the lesson, as plain ASCII."""
+        return {"error": self.error, "error_description": wire_text(self.detail), "lesson": wire_text(self.lesson)}
+
+
+class MissingSignatureError(SignatureRejectedError):
+    """The request is not signed, or lacks a header or component its signature must cover."""
+
+    error = "missing_signature"
+    lesson = (
+        "An API that expects signed requests refuses unsigned ones, and it decides which parts a signature "
+        "must cover: a signature over too little protects too little (RFC 9421 §3.2.1, §7.2.1)."
+    )
+
+
+class MalformedSignatureError(SignatureRejectedError):
+    """``Signature-Input``, ``Signature`` or ``Content-Digest`` cannot be parsed, or lacks a parameter."""
+
+    error = "malformed_signature"
+    lesson = (
+        "Signature fields are RFC 8941 structured fields with a strict syntax; a verifier that guessed at a "
+        "broken field would check something the signer never sent (RFC 9421 §4, §7.5.3)."
+    )
+
+
+class UnknownSigningKeyError(SignatureRejectedError):
+    """The ``keyid`` names no key this verifier holds."""
+
+    error = "unknown_key"
+    lesson = (
+        "The keyid only selects one of the verifier's own keys, looked up by name and never fetched from "
+        "anywhere the request points to; an unknown keyid means no trusted client signed it (RFC 9421 §2.3, §3.2)."
+    )
+
+
+class StaleRequestError(SignatureRejectedError):
+    """The signature's ``created`` time is outside the allowed window: too old, or in the future."""
+
+    error = "stale_request"
+    lesson = (
+        "A signature is accepted only for a few minutes around its 'created' time, so a captured request "
+        "cannot be sent again later (RFC 9421 §2.3, §7.2.2)."
+    )
+
+
+class ReplayedNonceError(SignatureRejectedError):
+    """The signature's ``nonce`` was already used within the window."""
+
+    error = "replayed_nonce"
+    lesson = (
+        "Each nonce is accepted once: the verifier remembers the nonces it has seen until their requests "
+        "would be stale anyway, so an identical copy sent within the window is refused (RFC 9421 §7.2.2)."
+    )
+
+
+class DigestMismatchError(SignatureRejectedError):
+    """The body does not match its ``Content-Digest``."""
+
+    error = "digest_mismatch"
+    lesson = (
+        "The signature covers the body only through its digest, so the verifier must hash the body it "
+        "received and compare the two (RFC 9530 §2, RFC 9421 §7.2.8)."
+    )
+
+
+class SignatureMismatchError(SignatureRejectedError):
+    """The signature does not match the request: a covered component changed, or another key signed it."""
+
+    error = "invalid_signature"
+    lesson = (
+        "The MAC covers every byte of the signature base, so changing the method, host, path, query or a "
+        "covered header, or signing with another secret, breaks it (RFC 9421 §2.5, §3.3.3)."
+    )

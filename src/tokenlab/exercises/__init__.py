@@ -23,3 +23,7 @@ from tokenlab.exercises.ex08 import *  # noqa: F403
 from tokenlab.exercises.ex09 import *  # noqa: F403
 from tokenlab.exercises.ex10 import *  # noqa: F403
 from tokenlab.exercises.ex11 import *  # noqa: F403
+from tokenlab.exercises.ex12 import *  # noqa: F403
+from tokenlab.exercises.ex13 import *  # noqa: F403
+from tokenlab.exercises.ex14 import *  # noqa: F403
+from tokenlab.exercises.ex15 import *  # noqa: F403

@@ -24,6 +24,7 @@ from tokenlab.clock import Clock
 from tokenlab.errors import InvalidRequestError, OAuthError, ServerError, UsageError
 from tokenlab.keys import Key, KeySet, demo_key, generate_key
 from tokenlab.provider import (
+    apikeys,
     authorize,
     device,
     discovery,
@@ -32,6 +33,7 @@ from tokenlab.provider import (
     logout,
     resource,
     revocation,
+    signed_api,
     token,
     userinfo,
 )
@@ -57,6 +59,12 @@ def _routes() -> list[Rule]:
         Rule("/introspect", endpoint=introspection.introspection_endpoint, methods=["POST"]),
         Rule("/userinfo", endpoint=userinfo.userinfo_endpoint, methods=["GET", "POST"]),
         Rule("/api/<path:name>", endpoint=resource.resource_endpoint, methods=["GET", "POST"]),
+        Rule("/keys", endpoint=apikeys.keys_endpoint, methods=["GET", "POST"]),
+        Rule("/keys/<key_id>", endpoint=apikeys.key_endpoint, methods=["GET"]),
+        Rule("/keys/<key_id>/rotate", endpoint=apikeys.rotate_key_endpoint, methods=["POST"]),
+        Rule("/keys/<key_id>/revoke", endpoint=apikeys.revoke_key_endpoint, methods=["POST"]),
+        Rule("/key-api/<path:name>", endpoint=apikeys.key_api_endpoint, methods=["GET", "POST"]),
+        Rule("/signed/orders", endpoint=signed_api.signed_orders_endpoint, methods=["GET", "POST"]),
     ]
 
 

@@ -85,6 +85,13 @@ class ProviderConfig:
     max_body_bytes: int = 64 * 1024
     seed: int | None = None  # lessons only: codes, ids and tokens become reproducible, and so predictable
     read_timeout: float = 5.0  # seconds a connection may stall mid-request before it is cut (SECURITY.md H2)
+    # (keyid, secret) pairs the signed demo API (/signed/orders, RFC 9421 hmac-sha256) accepts. PUBLIC DEMO SECRETS,
+    # published so that lessons repeat byte for byte; each is the base64url text of 32 random bytes, and the HMAC key
+    # is that text's 43 ASCII bytes (as GitHub and Stripe use webhook secrets). Never use them anywhere else.
+    signing_keys: tuple[tuple[str, str], ...] = (
+        ("shop-backend", "Ucj-kXTcipREbAiCn6aTMjxx9b0HNuQFWteFBYJkks8"),
+        ("warehouse", "FN7w0MMqLiarTBL6yXWmVCgnN7BbfmO3AVksfjdW384"),
+    )
 
     @classmethod
     def demo(cls, **changes: Any) -> ProviderConfig:

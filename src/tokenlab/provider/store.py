@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 
 __all__ = [
     "AccessRecord",
+    "ApiKeyRecord",
     "AuthorizationCode",
     "DeviceAuthorization",
     "Grant",
@@ -154,6 +155,25 @@ class TokenEvent:
 
 
 @dataclass
+class ApiKeyRecord:
+    """An API key as the provider remembers it (:mod:`tokenlab.provider.apikeys`): its SHA-256, never the key."""
+
+    key_id: str  # public: names the key in lists and URLs
+    owner: str  # the client that created it
+    name: str
+    kind: str  # "live" or "test"
+    hint: str  # "tl_live_…rREr": enough to recognise the key in a list or a scanner report
+    scope: str
+    created_at: int
+    expires_at: int
+    digest: str  # SHA-256 of the key, hex
+    last_used_at: int | None = None
+    revoked_at: int | None = None
+    replaced_by: str | None = None  # the key id of its successor, once rotated
+    replaces: str | None = None  # the key id it was rotated from
+
+
+@dataclass
 class Store:
     """The provider's memory. Methods that change state take the lock; callers never do."""
 
@@ -174,6 +194,9 @@ class Store:
     user_codes: dict[str, str] = field(default_factory=dict)  # user code -> digest of the device code
     failed_user_codes: dict[str, list[int]] = field(default_factory=dict)  # throttle key -> times of failures
     pending: dict[str, PendingAuthorization] = field(default_factory=dict)  # by digest of the login page's request id
+    api_keys: dict[str, ApiKeyRecord] = field(default_factory=dict)  # by key id, in order of creation
+    api_key_ids: dict[str, str] = field(default_factory=dict)  # SHA-256 of an API key -> its key id
+    api_key_lookups: int = 0  # keys looked up by hash; a key that fails its checksum never gets this far
 
     def __post_init__(self) -> None:
         self._random = None if self.seed is None else random.Random(self.seed)
@@ -485,3 +508,69 @@ class Store:
             else:
                 self.failed_user_codes.pop(key, None)
             return list(times)
+
+    # --- API keys (tokenlab.provider.apikeys) --------------------------------
+
+    def add_api_key(self, record: ApiKeyRecord) -> None:
+        """Remember a new key by its id and its SHA-256; the key itself never reaches the store."""
+        with self.lock:
+            if record.key_id in self.api_keys or record.digest in self.api_key_ids:
+                raise RuntimeError("API key collision")  # 190 random bits: never expected
+            self.api_keys[record.key_id] = record
+            self.api_key_ids[record.digest] = record.key_id
+
+    def api_key_by_digest(self, key_digest: str) -> ApiKeyRecord | None:
+        """A copy of the record of the key with this SHA-256 (counted in ``api_key_lookups``), or ``None``."""
+        with self.lock:
+            self.api_key_lookups += 1
+            key_id = self.api_key_ids.get(key_digest)
+            return replace(self.api_keys[key_id]) if key_id is not None else None
+
+    def api_keys_of(self, owner: str) -> list[ApiKeyRecord]:
+        """Copies of ``owner``'s keys, oldest first."""
+        with self.lock:
+            return [replace(r) for r in self.api_keys.values() if r.owner == owner]
+
+    def api_key_of(self, owner: str, key_id: str) -> ApiKeyRecord | None:
+        """A copy of the key ``key_id`` if ``owner`` owns it; another owner's key is as good as unknown."""
+        with self.lock:
+            record = self.api_keys.get(key_id)
+            return replace(record) if record is not None and record.owner == owner else None
+
+    def revoke_api_key(self, owner: str, key_id: str, now: int) -> ApiKeyRecord | None:
+        """Revoke ``owner``'s key (again is fine: the first time counts); a copy, or ``None`` if not theirs."""
+        with self.lock:
+            record = self.api_keys.get(key_id)
+            if record is None or record.owner != owner:
+                return None
+            if record.revoked_at is None:
+                record.revoked_at = now
+            return replace(record)
+
+    def rotate_api_key(
+        self, owner: str, key_id: str, successor: ApiKeyRecord, old_until: int, now: int
+    ) -> tuple[str, ApiKeyRecord | None]:
+        """Replace a live key by ``successor`` in one step; the old key stays valid until ``old_until`` at most.
+
+        Returns ``("rotated", old)``, or ``("unknown", None)``, ``("not_live", old)`` (revoked or expired) or
+        ``("already_rotated", old)`` without changing anything: two concurrent rotations never make two successors.
+        """
+        with self.lock:
+            record = self.api_keys.get(key_id)
+            if record is None or record.owner != owner:
+                return "unknown", None
+            if record.revoked_at is not None or now >= record.expires_at:
+                return "not_live", replace(record)
+            if record.replaced_by is not None:
+                return "already_rotated", replace(record)
+            self.add_api_key(successor)
+            record.replaced_by = successor.key_id
+            record.expires_at = min(record.expires_at, old_until)
+            return "rotated", replace(record)
+
+    def touch_api_key(self, key_id: str, now: int) -> None:
+        """Note that a key was just used (``last_used_at``): what tells an owner which keys are still needed."""
+        with self.lock:
+            record = self.api_keys.get(key_id)
+            if record is not None:
+                record.last_used_at = now
