@@ -38,6 +38,14 @@ Rows and their baselines
   cost is the median paired difference, target ≤ 150 ms, and matplotlib and
   ipywidgets must not be imported. A sub-row reports ``from tokenlab import
   verify``, which loads PyJWT and cryptography: what the first verify pays.
+* the provider (``provider_rows``): a token request and an introspection over one keep-alive session, against a
+  bare ``jwt.encode``/``jwt.decode`` (≤ 60×); provider start to first discovery answer (≤ 100 ms); a whole
+  authorization-code + PKCE flow, login included (≤ 15 ms). ``jwks_rows``: verifying through a cached JWKS
+  (``RemoteKeySet``) against ``jwt.decode`` with the same key (≤ 1.3×).
+* pictures (``plot_rows``): a token timeline of 50 events and a sequence diagram of 12 exchanges (≤ 300 ms each),
+  against plain matplotlib drawing as many bars or lines; ``widget_rows``: a decoder update (≤ 5 ms).
+* ``scanner_rows``: scanning 10 MB of text (≥ 50 MB/s); ``signing_rows``: signing plus verifying a request
+  (≤ 3× one HMAC-SHA256 over the same bytes plus parsing). Each module's docstring says what its baseline is.
 * ``notebooks`` — each ``notebooks/[0-9][0-9]-*.ipynb`` executed with nbclient
   in its own kernel (cwd ``notebooks/``, the inline backend, as ``make test``
   runs them), timing the cells only. The baseline
