@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Feedback", "is_stub", "is_unanswered", "run_learner_code"]
+__all__ = ["Feedback", "is_stub", "is_unanswered", "never_raises", "run_learner_code", "show"]
 
 
 @dataclass(frozen=True)
@@ -73,3 +74,32 @@ def run_learner_code(function: Callable[..., Any], *args: Any) -> tuple[Any, str
         frame = traceback.extract_tb(exc.__traceback__)[-1]
         where = f" (line {frame.lineno}: {frame.line.strip()})" if frame.line else ""
         return None, f"your code raised {type(exc).__name__}: {exc}{where}"
+
+
+def never_raises(exercise: str) -> Callable[[Callable[..., Feedback]], Callable[..., Feedback]]:
+    """Turn any unexpected error inside a check into feedback: a learner never sees the checker's traceback."""
+
+    def decorate(check: Callable[..., Feedback]) -> Callable[..., Feedback]:
+        @functools.wraps(check)
+        def guarded(*args: Any, **kwargs: Any) -> Feedback:
+            try:
+                return check(*args, **kwargs)
+            except Exception as exc:  # the answer can be any object at all
+                return Feedback.not_yet(
+                    exercise,
+                    f"the checker could not make sense of this answer ({type(exc).__name__}).",
+                    "Compare your answer's type with what the exercise asks for, then run the cell again.",
+                )
+
+        return guarded
+
+    return decorate
+
+
+def show(value: Any, limit: int = 60) -> str:
+    """A short, safe repr of whatever the learner gave."""
+    try:
+        text = repr(value)
+    except Exception:
+        text = f"<a {type(value).__name__}>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."

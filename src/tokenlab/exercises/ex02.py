@@ -10,14 +10,13 @@ Every check returns a :class:`~tokenlab.exercises.Feedback` and never raises, wh
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
 from tokenlab.clock import DEMO_START, Clock, format_utc, humanize_delta
-from tokenlab.exercises._feedback import Feedback, is_unanswered, run_learner_code
+from tokenlab.exercises._feedback import Feedback, is_unanswered, never_raises, run_learner_code, show
 from tokenlab.keys import demo_key
 from tokenlab.tokens import decode_unverified, sign
 
@@ -29,35 +28,6 @@ __all__ = [
     "suspicious_token",
     "token_to_read",
 ]
-
-
-def _never_raises(exercise: str) -> Callable[[Callable[..., Feedback]], Callable[..., Feedback]]:
-    """Turn any unexpected error inside a check into feedback: a learner never sees the checker's traceback."""
-
-    def decorate(check: Callable[..., Feedback]) -> Callable[..., Feedback]:
-        @functools.wraps(check)
-        def guarded(*args: Any, **kwargs: Any) -> Feedback:
-            try:
-                return check(*args, **kwargs)
-            except Exception as exc:  # the answer can be any object at all
-                return Feedback.not_yet(
-                    exercise,
-                    f"the checker could not make sense of this answer ({type(exc).__name__}).",
-                    "Compare your answer's type with what the exercise asks for, then run the cell again.",
-                )
-
-        return guarded
-
-    return decorate
-
-
-def _show(value: Any, limit: int = 60) -> str:
-    """A short, safe repr of whatever the learner gave."""
-    try:
-        text = repr(value)
-    except Exception:
-        text = f"<a {type(value).__name__}>"
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 # --- Exercise 2.1: base64url by hand ------------------------------------------
@@ -99,7 +69,7 @@ _ALPHABET_HINT = (
 )
 
 
-@_never_raises(_EX21)
+@never_raises(_EX21)
 def check_b64url_decode(function: Any) -> Feedback:
     """Exercise 2.1: does ``function(text)`` decode unpadded base64url text into the right bytes?"""
     if is_unanswered(function):
@@ -107,7 +77,7 @@ def check_b64url_decode(function: Any) -> Feedback:
     if not callable(function):
         return Feedback.not_yet(
             _EX21,
-            f"expected a function, got {_show(function)}.",
+            f"expected a function, got {show(function)}.",
             "Pass the function itself, without calling it: check_b64url_decode(my_b64url_decode).",
         )
     outcomes = [(text, expected, *run_learner_code(function, text)) for text, expected in _B64URL_VECTORS]
@@ -147,7 +117,7 @@ def check_b64url_decode(function: Any) -> Feedback:
                 "Decoding goes from base64url text back to bytes. Don't .decode() the result: "
                 "the signature part of a token is not text at all.",
             )
-        message = f"{so_far}For {text!r} your function returned {_show(result)}, but that text encodes {expected!r}."
+        message = f"{so_far}For {text!r} your function returned {show(result)}, but that text encodes {expected!r}."
         if only_url_letters_fail:
             return Feedback.not_yet(_EX21, message, _ALPHABET_HINT)
         if result is None:
@@ -196,7 +166,7 @@ def _check_subject(subject: Any) -> tuple[bool, str, str]:
     if isinstance(subject, str) and subject.strip() == _READ_CLAIMS["sub"]:
         return True, "the subject is right", ""
     if not isinstance(subject, str):
-        return False, f"the subject should be a string, not {_show(subject)}", "Copy the value of the claim as text."
+        return False, f"the subject should be a string, not {show(subject)}", "Copy the value of the claim as text."
     others = {
         "iss": "that is the issuer (iss), who made the token",
         "aud": "that is the audience (aud), the API the token is for",
@@ -232,7 +202,7 @@ def _check_expiry(expires_at: Any) -> tuple[bool, str, str]:
     if not isinstance(expires_at, str):
         return (
             False,
-            f"the expiry should be a string, not {_show(expires_at)}",
+            f"the expiry should be a string, not {show(expires_at)}",
             "Write it as text, such as '2026-01-05T09:00:00Z'.",
         )
     moment = _parse_iso(expires_at)
@@ -278,7 +248,7 @@ def _check_expiry(expires_at: Any) -> tuple[bool, str, str]:
     )
 
 
-@_never_raises(_EX22)
+@never_raises(_EX22)
 def check_token_reading(subject: Any = ..., expires_at: Any = ...) -> Feedback:
     """Exercise 2.2: the subject of :func:`token_to_read` and its expiry as an ISO 8601 UTC string."""
     if is_unanswered(subject) and is_unanswered(expires_at):
@@ -359,7 +329,7 @@ def _as_codes(predicted: Any) -> set[str] | None:
     return codes
 
 
-@_never_raises(_EX23)
+@never_raises(_EX23)
 def check_predicted_warnings(predicted: Any) -> Feedback:
     """Exercise 2.3: the set of :data:`WARNING_CODES` the decoder gives for :func:`suspicious_token`."""
     if is_unanswered(predicted):
@@ -368,7 +338,7 @@ def check_predicted_warnings(predicted: Any) -> Feedback:
     if codes is None:
         return Feedback.not_yet(
             _EX23,
-            f"expected a set of code strings, got {_show(predicted)}.",
+            f"expected a set of code strings, got {show(predicted)}.",
             'Write the codes from the table as a set of strings: {"code_one", "code_two"}.',
         )
     unknown = sorted(codes - set(WARNING_CODES))

@@ -19,7 +19,7 @@ import hmac
 import json
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from tokenlab.clock import DEMO_START, Clock, format_utc, humanize_delta
 from tokenlab.errors import InvalidTokenError, TokenLabError
-from tokenlab.exercises._feedback import Feedback, is_unanswered, run_learner_code
+from tokenlab.exercises._feedback import Feedback, is_unanswered, never_raises, run_learner_code, show
 from tokenlab.keys import Key, as_key, demo_key, demo_key_set
 from tokenlab.tokens import b64url_encode, decode_unverified, sign, verify
 
@@ -36,35 +36,6 @@ __all__ = ["check_api_verifier", "check_es256_token", "check_pick_key"]
 API = "https://api.example.com"
 ISSUER = "https://login.example.com"
 _NOW = int(DEMO_START.timestamp())
-
-
-def _never_raises(exercise: str) -> Callable[[Callable[..., Feedback]], Callable[..., Feedback]]:
-    """Turn any unexpected error inside a check into feedback: a learner never sees the checker's traceback."""
-
-    def decorate(check: Callable[..., Feedback]) -> Callable[..., Feedback]:
-        @functools.wraps(check)
-        def guarded(*args: Any, **kwargs: Any) -> Feedback:
-            try:
-                return check(*args, **kwargs)
-            except Exception as exc:  # the answer can be any object at all
-                return Feedback.not_yet(
-                    exercise,
-                    f"the checker could not make sense of this answer ({type(exc).__name__}).",
-                    "Compare your answer's type with what the exercise asks for, then run the cell again.",
-                )
-
-        return guarded
-
-    return decorate
-
-
-def _show(value: Any, limit: int = 60) -> str:
-    """A short, safe repr of whatever the learner gave."""
-    try:
-        text = repr(value)
-    except Exception:
-        text = f"<a {type(value).__name__}>"
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _fixed_ec_key(label: str, kid: str) -> Key:
@@ -102,7 +73,7 @@ def _claims(sub: str = "alice", **changes: Any) -> dict[str, Any]:
 _EX31 = "Exercise 3.1"
 
 
-@_never_raises(_EX31)
+@never_raises(_EX31)
 def check_es256_token(token: Any) -> Feedback:
     """Exercise 3.1: signed with the ES256 demo key, for ``API``, subject alice, expiring 5 minutes after the demo clock."""
     if is_unanswered(token):
@@ -110,7 +81,7 @@ def check_es256_token(token: Any) -> Feedback:
     if not isinstance(token, (str, bytes)):
         return Feedback.not_yet(
             _EX31,
-            f"expected a token (a str), got {_show(token)}.",
+            f"expected a token (a str), got {show(token)}.",
             "sign(claims, key) returns the token as a string: assign that string to my_token.",
         )
     clock = Clock.frozen()
@@ -160,13 +131,13 @@ def check_es256_token(token: Any) -> Feedback:
     if isinstance(exp, bool) or not isinstance(exp, (int, float)):
         return Feedback.not_yet(
             _EX31,
-            f"exp is {_show(exp)}, not a number of seconds since 1970.",
+            f"exp is {show(exp)}, not a number of seconds since 1970.",
             "clock.timestamp() gives the course's 'now' as a NumericDate (RFC 7519 §2); exp is a number too.",
         )
     if not math.isfinite(exp) or abs(exp - _NOW) > 100 * 365 * 86400:
         return Feedback.not_yet(
             _EX31,
-            f"signature, subject and audience are good, but exp is {_show(exp)}, not a time in this century.",
+            f"signature, subject and audience are good, but exp is {show(exp)}, not a time in this century.",
             "Start from clock.timestamp(), the course's 'now' in seconds, and add five minutes' worth of seconds.",
         )
     if exp != _NOW + 300:
@@ -295,7 +266,7 @@ def _kid_of(entry: Any) -> str:
     return repr(entry.get("kid")) if isinstance(entry, Mapping) else "?"
 
 
-@_never_raises(_EX32)
+@never_raises(_EX32)
 def check_pick_key(function: Any) -> Feedback:
     """Exercise 3.2: ``function(token, jwks)`` returns the JWK whose kid is the header's kid, or None."""
     if is_unanswered(function):
@@ -303,7 +274,7 @@ def check_pick_key(function: Any) -> Feedback:
     if not callable(function):
         return Feedback.not_yet(
             _EX32,
-            f"expected a function, got {_show(function)}.",
+            f"expected a function, got {show(function)}.",
             "Pass the function itself, without calling it: check_pick_key(pick_key).",
         )
     cases = _kid_cases()
@@ -322,7 +293,7 @@ def check_pick_key(function: Any) -> Feedback:
         if result is not None and not isinstance(result, Mapping):
             return Feedback.not_yet(
                 _EX32,
-                f"{so_far}For {case.what}, your function returned {_show(result)}.",
+                f"{so_far}For {case.what}, your function returned {show(result)}.",
                 "Return the whole entry, the dict from jwks['keys'] (or None), not a kid or a key object.",
             )
         if case.expected is not None and result is None:
@@ -435,7 +406,7 @@ _REJECTION_HINTS = {
 }
 
 
-@_never_raises(_EX33)
+@never_raises(_EX33)
 def check_api_verifier(function: Any) -> Feedback:
     """Exercise 3.3: ``function(token)`` returns the claims of the issuer's tokens and raises on every bad one."""
     if is_unanswered(function):
@@ -443,7 +414,7 @@ def check_api_verifier(function: Any) -> Feedback:
     if not callable(function):
         return Feedback.not_yet(
             _EX33,
-            f"expected a function, got {_show(function)}.",
+            f"expected a function, got {show(function)}.",
             "Pass the function itself, without calling it: check_api_verifier(verify_for_api).",
         )
     good = [(what, sub, *run_learner_code(function, token)) for what, token, sub in _good_tokens()]
@@ -459,7 +430,7 @@ def check_api_verifier(function: Any) -> Feedback:
         if not isinstance(result, Mapping) or result.get("sub") != sub:
             return Feedback.not_yet(
                 _EX33,
-                f"for {what}, which is genuine, your verifier returned {_show(result)} instead of its claims.",
+                f"for {what}, which is genuine, your verifier returned {show(result)} instead of its claims.",
                 "Return the claims that verify() gives back.",
             )
     for case, result, problem in bad:
