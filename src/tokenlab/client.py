@@ -223,19 +223,72 @@ def _submit_form(
         return http.post(urljoin(page.url, form.action), data=fields, timeout=_TIMEOUT, allow_redirects=False)
 
 
-def login_as(
-    url: str, username: str, password: str, *, session: requests.Session | None = None, approve: bool = True
-) -> Redirect:
-    """Do what a user does in the browser: open the login page at ``url``, fill in the form, submit it.
+_LOGIN_FIELDS = ("username", "login", "email", "user", "user_name")
 
-    Returns the redirect back to the client (its ``code``, ``state`` or
-    ``error``); the redirect itself is not followed, since the client's
-    ``redirect_uri`` need not exist.
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme, parts.netloc
+
+
+def login_as(
+    url: str,
+    username: str,
+    password: str,
+    *,
+    session: requests.Session | None = None,
+    approve: bool = True,
+    max_pages: int = 8,
+) -> Redirect:
+    """Do what a user does in the browser: open the authorization URL, fill in the login form (and a consent
+    form, if the provider shows one), submit, and stop at the redirect back to the client.
+
+    It follows the provider's own redirects (same origin as ``url``), fills the login field whatever the
+    provider names it (``username``, ``login``, ``email``…) and the ``password`` field, and presses Allow (or
+    Deny). Returns the redirect back to the client (its ``code``, ``state`` or ``error``); that redirect is not
+    followed, since the client's ``redirect_uri`` need not exist. Pass a ``session`` to keep the provider's
+    cookies between logins, as a browser does (single sign-on).
     """
-    answer = _submit_form(url, username, password, approve=approve, session=session)
-    if not answer.is_redirect:
-        raise errors.AccessDeniedError(f"The login did not succeed ({answer.status_code}): {_text_of(answer.text)}")
-    return _redirect(answer)
+    provider = _origin(url)
+    with _session(session) as http:
+        current, method, data = url, "GET", None
+        for _ in range(max_pages):
+            answer = http.request(method, current, data=data, timeout=_TIMEOUT, allow_redirects=False)
+            if answer.is_redirect:
+                location = urljoin(answer.url, answer.headers["Location"])
+                if _origin(location) != provider:
+                    return _redirect(answer, location)
+                current, method, data = location, "GET", None
+                continue
+            if answer.status_code != 200:
+                raise errors.OAuthError(f"The provider answered {answer.status_code}: {_text_of(answer.text)}")
+            if method == "POST":  # a page after a form was sent: the provider did not accept it
+                raise errors.AccessDeniedError(f"The login did not succeed: {_text_of(answer.text)}")
+            current, data = _fill_form(answer, username, password, approve=approve)
+            method = "POST"
+    raise errors.OAuthError(f"No redirect back to the client after {max_pages} pages.")
+
+
+def _fill_form(page: requests.Response, username: str, password: str, *, approve: bool) -> tuple[str, dict[str, str]]:
+    """The URL to post and the fields a user would send: credentials where the form asks for them, and the
+    Allow (or Deny) button."""
+    form = _FormParser()
+    form.feed(page.text)
+    if form.action is None:
+        raise errors.OAuthError(f"The page has no form to fill in: {_text_of(page.text)}")
+    fields = dict(form.fields)
+    login_field = next((name for name in _LOGIN_FIELDS if name in fields), None)
+    if login_field is not None:
+        fields[login_field] = username
+    if "password" in fields:
+        fields["password"] = password
+    denying = [b for b in form.buttons if b[1].lower() in ("deny", "cancel", "no", "abort")]
+    allowing = [b for b in form.buttons if b not in denying]
+    chosen = (allowing if approve else denying)[:1]
+    if not approve and not chosen and login_field is None:
+        raise errors.OAuthError("The page has no button to deny with.")
+    fields.update(chosen)
+    return urljoin(page.url, form.action), fields
 
 
 def approve_device(
@@ -254,8 +307,8 @@ def approve_device(
     return _text_of(answer.text)
 
 
-def _redirect(response: requests.Response) -> Redirect:
-    location = response.headers["Location"]
+def _redirect(response: requests.Response, location: str | None = None) -> Redirect:
+    location = location or response.headers["Location"]
     query = parse_qs(urlsplit(location).query)
     return Redirect(location, {k: v[0] for k, v in query.items()})
 
