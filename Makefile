@@ -12,7 +12,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check
 # Quiet Jupyter's platformdirs migration warning; draw plots without a screen in tests.
 export JUPYTER_PLATFORM_DIRS := 1
 
-.PHONY: lab test lint format bench notebooks clean
+.PHONY: lab test lint format bench notebooks student clean
 
 lab: $(VENV)/.installed-lab
 	@echo "Starting JupyterLab on notebooks/00-Start-Here.ipynb — open the URL it prints (Ctrl-C to stop)."
@@ -34,6 +34,10 @@ bench: $(VENV)/.installed-test
 # Re-run every notebook in place and store its outputs (after editing one).
 notebooks: $(VENV)/.installed-test
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.record_timing=False notebooks/[0-9][0-9]-*.ipynb
+
+# Clean copies of the notebooks for a workshop: no outputs, no widget state, no solutions (docs/trainer-guide.md).
+student: $(VENV)/.installed-lab
+	$(BIN)/tokenlab student-copy --out student
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

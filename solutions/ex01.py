@@ -3,7 +3,7 @@
 import math
 
 ENTROPY_BITS = 20 * math.log2(62)
-"""Exercise 1.1: 62 symbols (26 + 26 + 10), 20 of them, each adding log2(62) ≈ 5.95 bits: ≈ 119.1 bits."""
+"""Exercise 1.2: 62 symbols (26 + 26 + 10), 20 of them, each adding log2(62) ≈ 5.95 bits: ≈ 119.1 bits."""
 
 AUTHN_OR_AUTHZ = {
     "a": "authentication",  # a password check answers "who are you?"
@@ -11,4 +11,4 @@ AUTHN_OR_AUTHZ = {
     "c": "authentication",  # a signature says who issued and presented the token
     "d": "authorization",  # the user is known; the role decides what they may see
 }
-"""Exercise 1.2."""
+"""Exercise 1.1."""

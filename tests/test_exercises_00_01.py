@@ -87,7 +87,7 @@ def test_authn_or_authz_incomplete_or_malformed_answers_are_not_yet(answers):
 def test_feedback_reads_as_one_verdict_line_then_hints():
     feedback = exercises.check_entropy_bits(7)
     lines = str(feedback).splitlines()
-    assert lines[0].startswith("🔎 Exercise 1.1 (entropy) — not yet:")
+    assert lines[0].startswith("🔎 Exercise 1.2 (entropy) — not yet:")
     assert all(line.startswith("   hint: ") for line in lines[1:])
     assert repr(feedback) == str(feedback)
     assert not bool(feedback)

@@ -17,6 +17,12 @@ import nbformat
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 MAP = "[Course map](00-Start-Here.ipynb#The-map)"
 _TITLE = re.compile(r"^# (\d\d) · (.+)$", re.M)
+_NAVIGATION = re.compile(r"\[Course map\]\(")  # any line linking the map is a navigation line
+
+
+def _squeeze_blank_lines(lines: list[str]) -> list[str]:
+    """No two blank lines in a row (left behind where a duplicate navigation line was removed)."""
+    return [line for i, line in enumerate(lines) if line.strip() or i == 0 or lines[i - 1].strip()]
 
 
 def lessons(folder: Path = NOTEBOOKS) -> list[tuple[Path, str]]:
@@ -51,16 +57,17 @@ def stale(folder: Path = NOTEBOOKS, *, fix: bool = False) -> list[str]:
         notebook = nbformat.read(path, as_version=4)
         lines = notebook.cells[0].source.split("\n")
         wanted = navigation_line(index, all_lessons)
-        at = next((i for i, line in enumerate(lines) if MAP in line), None)
-        if at is None:
-            at = 1
-            lines[1:1] = ["", ""]
-            at = 2
-        if lines[at] != wanted:
+        navigation = [i for i, line in enumerate(lines) if _NAVIGATION.search(line)]
+        if navigation:
+            fixed = [line for i, line in enumerate(lines) if i not in navigation[1:]]
+            fixed = _squeeze_blank_lines(fixed)
+            fixed[navigation[0]] = wanted
+        else:
+            fixed = [*lines[:1], "", wanted, *lines[1:]]
+        if fixed != lines:
             changed.append(path.name)
             if fix:
-                lines[at] = wanted
-                notebook.cells[0].source = "\n".join(lines)
+                notebook.cells[0].source = "\n".join(fixed)
                 nbformat.write(notebook, path)
     return changed
 

@@ -6,6 +6,8 @@
   in the foreground on 127.0.0.1, on the real clock, for curl or Postman
   demos and for scripts. With ``--json`` it prints exactly one line of JSON
   (``MockProvider.info``) once it accepts connections. Ctrl-C stops it.
+- ``tokenlab student-copy [--out DIR]`` writes the course notebooks, outputs cleared and without solutions,
+  into DIR (default ``./student``) for a workshop, as :func:`tokenlab.student.student_copy` does.
 """
 
 from __future__ import annotations
@@ -39,6 +41,13 @@ def _parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="print one line of JSON with the issuer, clients, users and resources"
     )
     serve.add_argument("--issuer", help="the issuer URL to advertise, when a proxy serves the provider elsewhere")
+    student = commands.add_parser(
+        "student-copy",
+        help="write the notebooks, outputs cleared and without solutions, for learners",
+        description="Copy every notebooks/NN-*.ipynb of this checkout into DIR with outputs, execution counts "
+        "and widget state cleared and cells tagged 'solution' removed. Nothing from solutions/ is copied.",
+    )
+    student.add_argument("--out", default="student", help="the folder to write into (default: ./student)")
     return parser
 
 
@@ -105,12 +114,26 @@ def _print_banner(provider) -> None:
     )
 
 
+def _student_copy(out: str) -> int:
+    from tokenlab.student import student_copy
+
+    try:
+        written = student_copy(out)
+    except (FileNotFoundError, ValueError) as err:
+        print(f"tokenlab: {err}", file=sys.stderr)
+        return 1
+    print(f"tokenlab: wrote {len(written)} notebooks to {out}/ (outputs cleared, no solutions).")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "decode":
         return _decode(args.token)
     if args.command == "serve":
         return _serve(args.port, args.json, args.issuer)
+    if args.command == "student-copy":
+        return _student_copy(args.out)
     raise AssertionError(f"unhandled command {args.command}")  # pragma: no cover - argparse refuses others
 
 

@@ -15,8 +15,8 @@ _LENGTH = 20
 
 
 def check_entropy_bits(answer: Any) -> Feedback:
-    """Exercise 1.1: the entropy of a 20-character key drawn uniformly from A–Z, a–z and 0–9."""
-    name = "Exercise 1.1 (entropy)"
+    """Exercise 1.2: the entropy of a 20-character key drawn uniformly from A–Z, a–z and 0–9."""
+    name = "Exercise 1.2 (entropy)"
     expected = _LENGTH * math.log2(_ALPHABET)
     if is_unanswered(answer):
         return Feedback.unanswered(name, "a number of bits")
@@ -51,8 +51,8 @@ _EXPECTED = {"a": "authentication", "b": "authorization", "c": "authentication",
 
 
 def check_authn_or_authz(answers: Any) -> Feedback:
-    """Exercise 1.2: label each scenario 'authentication' or 'authorization'."""
-    name = "Exercise 1.2 (authentication or authorization)"
+    """Exercise 1.1: label each scenario 'authentication' or 'authorization'."""
+    name = "Exercise 1.1 (authentication or authorization)"
     if is_unanswered(answers):
         return Feedback.unanswered(name, 'a dict such as {"a": "authentication", ...}')
     if not isinstance(answers, Mapping):
