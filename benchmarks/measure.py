@@ -68,3 +68,14 @@ def compare(a: Callable[[], object], b: Callable[[], object], settings: Settings
     ratios = [ta / tb for ta, tb in zip(*per_call, strict=True)]
     low, mid, high = quartiles(ratios)
     return Comparison(statistics.median(per_call[0]), statistics.median(per_call[1]), mid, low, high)
+
+
+def paired_medians(a: Callable[[], float], b: Callable[[], float], rounds: int) -> tuple[float, float]:
+    """For runs too long to batch (a server start, a whole figure): each side returns its own elapsed seconds;
+    run them in alternating order (A,B then B,A) after one warm-up each, and return the two medians."""
+    a(), b()  # warm imports, fonts and caches on both sides
+    times: tuple[list[float], list[float]] = ([], [])
+    for round_index in range(max(5, rounds)):
+        for side in (0, 1) if round_index % 2 == 0 else (1, 0):
+            times[side].append((a, b)[side]())
+    return statistics.median(times[0]), statistics.median(times[1])

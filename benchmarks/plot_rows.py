@@ -7,7 +7,6 @@ target is absolute, ≤ 300 ms, because a learner waits for it. Both sides draw 
 from __future__ import annotations
 
 import contextlib
-import statistics
 import time
 
 import matplotlib
@@ -16,7 +15,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 
-from benchmarks.measure import Settings
+from benchmarks.measure import Settings, paired_medians
 from benchmarks.report import Row, verdict
 from tokenlab import client
 from tokenlab.errors import OAuthError
@@ -66,13 +65,7 @@ def _draw_bars(count: int) -> float:
 
 def rows(settings: Settings) -> list[Row]:
     events = fifty_events()
-    _draw_timeline(events), _draw_bars(50)  # warm fonts and caches on both sides
-    ours, theirs = [], []
-    for round_index in range(max(5, settings.rounds)):
-        order = (0, 1) if round_index % 2 == 0 else (1, 0)
-        for side in order:
-            (ours if side == 0 else theirs).append(_draw_timeline(events) if side == 0 else _draw_bars(50))
-    a, b = statistics.median(ours), statistics.median(theirs)
+    a, b = paired_medians(lambda: _draw_timeline(events), lambda: _draw_bars(50), settings.rounds)
     timeline = [
         Row(
             "token timeline, 50 events",
@@ -127,13 +120,7 @@ def _draw_lines(count: int) -> float:
 
 def sequence_row(settings: Settings) -> Row:
     exchanges = twelve_exchanges()
-    _draw_sequence(exchanges), _draw_lines(25)
-    ours, theirs = [], []
-    for round_index in range(max(5, settings.rounds)):
-        order = (0, 1) if round_index % 2 == 0 else (1, 0)
-        for side in order:
-            (ours if side == 0 else theirs).append(_draw_sequence(exchanges) if side == 0 else _draw_lines(25))
-    a, b = statistics.median(ours), statistics.median(theirs)
+    a, b = paired_medians(lambda: _draw_sequence(exchanges), lambda: _draw_lines(25), settings.rounds)
     return Row(
         "sequence diagram, 12 exchanges",
         a,

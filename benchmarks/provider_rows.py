@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import json
-import statistics
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -24,7 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import jwt
 import requests
 
-from benchmarks.measure import Settings, compare
+from benchmarks.measure import Settings, compare, paired_medians
 from benchmarks.report import Row, verdict
 from tokenlab import client
 from tokenlab.clock import Clock
@@ -100,13 +99,7 @@ def _start_and_ask_provider() -> float:
 
 
 def startup_row(settings: Settings) -> Row:
-    _start_and_ask_provider(), _start_and_ask_stdlib()  # warm imports on both sides
-    provider, stdlib = [], []
-    for round_index in range(max(5, settings.rounds)):
-        order = (_start_and_ask_provider, _start_and_ask_stdlib)
-        for measure in order if round_index % 2 == 0 else order[::-1]:
-            (provider if measure is _start_and_ask_provider else stdlib).append(measure())
-    a, b = statistics.median(provider), statistics.median(stdlib)
+    a, b = paired_medians(_start_and_ask_provider, _start_and_ask_stdlib, settings.rounds)
     return Row(
         "provider start → discovery",
         a,
