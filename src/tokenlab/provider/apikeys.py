@@ -82,6 +82,7 @@ from tokenlab.provider.bearer import (
     bearer_error_response,
 )
 from tokenlab.provider.http import authenticate_client, form_params, json_response
+from tokenlab.provider.resource import find_resource
 from tokenlab.provider.scopes import check_scope
 from tokenlab.provider.store import ApiKeyRecord
 
@@ -308,17 +309,9 @@ def check_api_key(app: ProviderApp, key: str) -> ApiKeyRecord:
 def key_api_endpoint(app: ProviderApp, request: Request, name: str) -> Response:
     """``/key-api/<name>``: the demo API at ``/api/<name>``, for API keys, needing the same scope."""
     path, method = "/api/" + name, "GET" if request.method == "HEAD" else request.method
-    candidates = [r for r in app.config.resources if r.path == path]
-    if not candidates:
-        return json_response({"error": "not_found", "error_description": f"There is no API at /key-api/{name}."}, 404)
-    resource = next((r for r in candidates if r.method == method), None)
-    if resource is None:
-        allowed = sorted({r.method for r in candidates})
-        return json_response(
-            {"error": "invalid_request", "error_description": f"/key-api/{name} answers {', '.join(allowed)}."},
-            405,
-            headers={"Allow": ", ".join(allowed)},
-        )
+    resource = find_resource(app, path, method, shown=f"/key-api/{name}")
+    if isinstance(resource, Response):
+        return resource
     try:
         record = check_api_key(app, _presented_key(request))
         if resource.scope not in record.scope.split():

@@ -60,20 +60,29 @@ DEMO_ORDERS: dict[str, list[dict[str, str]]] = {
 _REPORT = {"name": "sales", "period": "2025-12", "orders": 3, "revenue": "128.50 EUR"}
 
 
-def resource_endpoint(app: ProviderApp, request: Request, name: str) -> Response:
-    path = "/api/" + name
-    method = "GET" if request.method == "HEAD" else request.method
+def find_resource(app: ProviderApp, path: str, method: str, *, shown: str) -> ResourceConfig | Response:
+    """The demo resource at ``path`` for ``method``, or the answer to give instead: 404 for an unknown path,
+    405 (with ``Allow``) for a known path and another method, both before any credential is looked at."""
     candidates = [r for r in app.config.resources if r.path == path]
     if not candidates:
-        return json_response({"error": "not_found", "error_description": f"There is no API at {path}."}, 404)
+        return json_response({"error": "not_found", "error_description": f"There is no API at {shown}."}, 404)
     resource = next((r for r in candidates if r.method == method), None)
     if resource is None:
         allowed = sorted({r.method for r in candidates})
         return json_response(
-            {"error": "invalid_request", "error_description": f"{path} answers {', '.join(allowed)}, not {method}."},
+            {"error": "invalid_request", "error_description": f"{shown} answers {', '.join(allowed)}, not {method}."},
             405,
             headers={"Allow": ", ".join(allowed)},
         )
+    return resource
+
+
+def resource_endpoint(app: ProviderApp, request: Request, name: str) -> Response:
+    path = "/api/" + name
+    method = "GET" if request.method == "HEAD" else request.method
+    resource = find_resource(app, path, method, shown=path)
+    if isinstance(resource, Response):
+        return resource
     try:
         # RFC 6750 §2: find the one token; §3.1: check it, then its scope
         record = authenticate_bearer(app, request, scope=resource.scope, body_allowed=True)

@@ -13,7 +13,6 @@ Refresh button is pressed: no threads, no polling.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -57,13 +56,6 @@ def _form(exchange: Exchange) -> dict[str, list[str]]:
     return parse_qs(exchange.request_body, keep_blank_values=True)
 
 
-def _json_body(exchange: Exchange) -> Any:
-    try:
-        return json.loads(exchange.response_body)
-    except ValueError:
-        return None
-
-
 def purpose(exchange: Exchange) -> str:
     """What the exchange was for, in a few words, from its path, method, form and status."""
     path, method, status = exchange.path, exchange.method, exchange.status
@@ -101,7 +93,7 @@ def purpose(exchange: Exchange) -> str:
         what = "API call with a bearer token (RFC 6750)" if bearer else "API call without a token"
     else:
         what = "request"
-    body = _json_body(exchange)
+    body = exchange.json()
     if status >= 400 and isinstance(body, dict) and isinstance(body.get("error"), str):
         what += f" — refused: {body['error']}"
     elif status >= 400 and path.startswith("/api/"):
@@ -118,7 +110,7 @@ def find_tokens(exchange: Exchange) -> list[tuple[str, str]]:
         if isinstance(value, str) and value and value not in found:
             found[value] = name
 
-    body = _json_body(exchange)
+    body = exchange.json()
     if isinstance(body, dict):
         for name in _TOKEN_FIELDS:
             add(f"response {name}", body.get(name))
