@@ -66,7 +66,7 @@ class HarnessError(RuntimeError):
 class Lab:
     """A running JupyterLab server."""
 
-    url: str  # http://127.0.0.1:<port>/
+    url: str  # http://127.0.0.1:<port>/ and the base_url, if any
     token: str
     root: Path  # the server's root_dir: put notebooks here to open them
     log: Path
@@ -127,8 +127,10 @@ def _stop(process: subprocess.Popen, url: str, token: str) -> None:
 
 
 @contextlib.contextmanager
-def running_lab(log: Path) -> Iterator[Lab]:
-    """Start JupyterLab from this Python environment on 127.0.0.1; stop it and remove its files on exit."""
+def running_lab(log: Path, *, base_url: str = "/") -> Iterator[Lab]:
+    """Start JupyterLab from this Python environment on 127.0.0.1; stop it and remove its files on exit.
+
+    ``base_url`` puts every page under a prefix, as a JupyterHub does (``/user/<name>/``)."""
     base = Path(tempfile.mkdtemp(prefix="tokenlab-lab-"))
     try:
         root, settings, workspaces = base / "root", base / "user-settings", base / "workspaces"
@@ -139,7 +141,7 @@ def running_lab(log: Path) -> Iterator[Lab]:
             path.write_text(json.dumps(values, indent=2))
         token = secrets.token_hex(24)
         port = free_port()
-        url = f"http://127.0.0.1:{port}/"
+        url = f"http://127.0.0.1:{port}{base_url}"
         env = {
             **os.environ,
             "JUPYTER_PLATFORM_DIRS": "1",
@@ -155,6 +157,7 @@ def running_lab(log: Path) -> Iterator[Lab]:
             "--no-browser",
             "--ServerApp.ip=127.0.0.1",
             f"--ServerApp.port={port}",
+            f"--ServerApp.base_url={base_url}",
             "--ServerApp.port_retries=0",
             f"--ServerApp.root_dir={root}",
             f"--IdentityProvider.token={token}",

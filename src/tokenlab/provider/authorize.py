@@ -372,7 +372,9 @@ def _login_page(
     message: str | None = None,
 ) -> Response:
     return pages.login_page(
-        action=f"{app.issuer}/authorize",  # the authorization_endpoint that discovery advertises
+        # Relative, so that the form posts back to /authorize on whatever origin and path prefix served the page:
+        # 127.0.0.1 on a laptop, or jupyter-server-proxy's /user/<name>/proxy/<port>/ on a JupyterHub or Binder.
+        action="authorize",
         client=client,
         scope=pending.scope,
         redirect_uri=pending.redirect_uri,

@@ -185,6 +185,23 @@ class MockProvider:
         """An absolute URL on this provider: ``op.url("/api/orders")``."""
         return self.issuer + "/" + path.lstrip("/")
 
+    def browser_url(self, url: str = "/") -> str:
+        """Where the learner's *browser* opens ``url`` (a URL on this provider, or a path): for links to click.
+
+        On a laptop that is the URL itself. On a JupyterHub or Binder the browser is on another machine, where
+        127.0.0.1 is the learner's own computer; the single-user server, which runs beside this kernel, forwards
+        ``{JUPYTERHUB_SERVICE_PREFIX}proxy/<port>/<path>`` to this port with jupyter-server-proxy (installed
+        with ``tokenlab[lab]``), so the link is that path, on the hub's own origin. The login page posts to a
+        relative URL, so it works under that prefix too.
+        """
+        path = url[len(self.issuer) :] if url.startswith(self.issuer) else url
+        if "://" in path:
+            raise UsageError(f"{url!r} is not on this provider ({self.issuer}): only its own pages can be proxied")
+        prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX")
+        if not prefix:
+            return self.url(path)
+        return f"{prefix.rstrip('/')}/proxy/{self.port}/{path.lstrip('/')}"
+
     @property
     def store(self):
         return self.app.store
