@@ -41,7 +41,8 @@ Rows and their baselines
 * the provider (``provider_rows``): a token request and an introspection over one keep-alive session, against a
   bare ``jwt.encode``/``jwt.decode`` (≤ 60×); provider start to first discovery answer (≤ 100 ms); a whole
   authorization-code + PKCE flow, login included (≤ 15 ms). ``jwks_rows``: verifying through a cached JWKS
-  (``RemoteKeySet``) against ``jwt.decode`` with the same key (≤ 1.3×).
+  (``RemoteKeySet``) against ``jwt.decode`` with the same key (≤ 1.3×). ``own_provider_rows``: lesson 05's flow
+  by ``run_lesson`` against the same requests made with ``tokenlab.client`` (≤ 1.3×).
 * pictures (``plot_rows``): a token timeline of 50 events and a sequence diagram of 12 exchanges (≤ 300 ms each),
   against plain matplotlib drawing as many bars or lines; ``widget_rows``: a decoder update (≤ 5 ms).
 * ``scanner_rows``: scanning 10 MB of text (≥ 50 MB/s); ``signing_rows``: signing plus verifying a request
@@ -69,6 +70,7 @@ from benchmarks import (
     jwks_rows,
     jwt_rows,
     notebook_rows,
+    own_provider_rows,
     plot_rows,
     provider_rows,
     scanner_rows,
@@ -105,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     rows += jwks_rows.rows(settings)
     _progress("timing the provider over HTTP on 127.0.0.1 ...")
     rows += provider_rows.rows(settings)
+    rows += own_provider_rows.rows(settings)
     rows += signing_rows.rows(settings)
     rows += scanner_rows.rows(settings)
     _progress("timing the token timeline ...")
