@@ -2,8 +2,12 @@
 
 Each notebook's first cell has a navigation line, ``[← NN · Title](file) · [Course map](00-Start-Here.ipynb#The-map)
 · [NN · Title →](file)``, built here from the notebooks that exist and their ``# NN · Title`` headings. Only that
-line changes, so outputs stay as stored. ``tests/test_navigation.py`` fails when a notebook's line is stale, and
-when any link in any lesson points at a file that does not exist.
+line changes, so outputs stay as stored.
+
+The index, the table under ``## The map`` in ``00-Start-Here.ipynb``, is generated too: one row per lesson, its
+number and title from the heading and its "what you do" from the lesson's own metadata (``tokenlab.map``), so a
+new or renamed lesson appears there by running this script. ``tests/test_navigation.py`` fails when a navigation
+line or the map is stale, and when any link in any lesson points at a file that does not exist.
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ from pathlib import Path
 import nbformat
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-MAP = "[Course map](00-Start-Here.ipynb#The-map)"
+INDEX = "00-Start-Here.ipynb"
+MAP = f"[Course map]({INDEX}#The-map)"
+_MAP_HEADING = "## The map"
 _TITLE = re.compile(r"^# (\d\d) · (.+)$", re.M)
 _NAVIGATION = re.compile(r"\[Course map\]\(")  # any line linking the map is a navigation line
 
@@ -72,7 +78,38 @@ def stale(folder: Path = NOTEBOOKS, *, fix: bool = False) -> list[str]:
     return changed
 
 
+def map_rows(all_lessons: list[tuple[Path, str]]) -> list[str]:
+    """The course map's table: a row per lesson, with the line it gives itself in ``metadata.tokenlab.map``."""
+    rows = ["| # | lesson | what you do |", "|---|---|---|"]
+    for path, title in all_lessons:
+        number, name = title.split(" · ", 1)
+        what = nbformat.read(path, as_version=4).metadata.get("tokenlab", {}).get("map")
+        if not what:
+            raise ValueError(f"{path.name}: its metadata needs tokenlab.map, the lesson's line in the course map")
+        link = f"**{name}**" if path.name == INDEX else f"[{name}]({path.name})"
+        rows.append(f"| {number} | {link} | {what} |")
+    return rows
+
+
+def stale_map(folder: Path = NOTEBOOKS, *, fix: bool = False) -> bool:
+    """Whether the index's map table differs from the generated one (rewritten when ``fix``)."""
+    path = folder / INDEX
+    notebook = nbformat.read(path, as_version=4)
+    (cell,) = [c for c in notebook.cells if c.cell_type == "markdown" and c.source.startswith(_MAP_HEADING)]
+    lines = cell.source.split("\n")
+    table = [i for i, line in enumerate(lines) if line.startswith("|")]
+    if not table:
+        raise ValueError(f"{INDEX}: the cell under {_MAP_HEADING!r} has no table to replace")
+    fixed = [*lines[: table[0]], *map_rows(lessons(folder)), *lines[table[-1] + 1 :]]
+    if fixed == lines:
+        return False
+    if fix:
+        cell.source = "\n".join(fixed)
+        nbformat.write(notebook, path)
+    return True
+
+
 if __name__ == "__main__":
-    rewritten = stale(fix=True)
+    rewritten = stale(fix=True) + ([f"{INDEX} (the course map)"] if stale_map(fix=True) else [])
     print("\n".join(f"updated {name}" for name in rewritten) or "every navigation line is up to date")
     sys.exit(0)
