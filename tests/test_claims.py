@@ -82,6 +82,25 @@ def test_a_token_issued_in_the_future_is_not_yet_valid_and_names_iat():
     assert "2 min in the future" in str(caught.value)
 
 
+def test_refusing_a_future_iat_is_called_tokenlabs_choice_and_not_an_rfc_rule():
+    with pytest.raises(TokenNotYetValidError) as caught:
+        check_iat({"iat": NOW + 120}, now=NOW, leeway=0)
+    message = str(caught.value)
+    assert "tokenlab's verifier chooses" in message
+    assert "§4.1.5–4.1.6" not in message  # RFC 7519 §4.1.6 only says iat tells the token's age
+
+
+def test_the_expiry_lesson_says_on_or_after_exp_as_rfc_7519_does():
+    with pytest.raises(TokenExpiredError) as caught:
+        check_exp({"exp": NOW}, now=NOW, leeway=0)
+    assert "On or after its 'exp' time" in str(caught.value)
+
+
+def test_the_time_claims_meanings_say_what_rfc_7519_says_of_them():
+    assert "before this moment" in CLAIM_MEANINGS["nbf"]  # valid from nbf on, not "until" it
+    assert "age" in CLAIM_MEANINGS["iat"]
+
+
 @pytest.mark.parametrize("check", [check_exp, check_nbf, check_iat])
 def test_an_absent_time_claim_is_left_to_check_required(check):
     check({}, now=NOW, leeway=0)

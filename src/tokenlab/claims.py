@@ -56,24 +56,24 @@ CLAIM_MEANINGS: dict[str, str] = {
     "sub": "Subject: whom the token is about, usually a user or client id (RFC 7519 §4.1.2).",
     "aud": "Audience: who the token is for; any other recipient must reject it (RFC 7519 §4.1.3).",
     "exp": "Expiration time: reject the token from this moment on (RFC 7519 §4.1.4).",
-    "nbf": "Not before: reject the token until this moment (RFC 7519 §4.1.5).",
-    "iat": "Issued at: when the token was made (RFC 7519 §4.1.6).",
-    "jti": "JWT ID: a unique id, used to spot replays and to revoke one token (RFC 7519 §4.1.7).",
+    "nbf": "Not before: reject the token before this moment (RFC 7519 §4.1.5).",
+    "iat": "Issued at: when the token was made, which tells its age (RFC 7519 §4.1.6).",
+    "jti": "JWT ID: a unique id, used to prevent replays (RFC 7519 §4.1.7) and by denylists to revoke one token.",
     # OAuth access tokens, RFC 9068 §2.2
     "client_id": "The OAuth client the token was issued to (RFC 9068 §2.2, RFC 8693 §4.3).",
     "scope": "Scopes: the space-separated permissions this token carries (RFC 9068 §2.2.3, RFC 8693 §4.2).",
-    "auth_time": "When the user last actually logged in (OpenID Connect Core §2).",
+    "auth_time": "When the user last actually logged in (OIDC Core §2).",
     # OpenID Connect ID tokens, OIDC Core §2 and §5.1
-    "azp": "Authorized party: the client the ID token was issued to (OpenID Connect Core §2).",
-    "nonce": "A value from the login request, echoed to stop ID-token replay (OpenID Connect Core §2).",
-    "at_hash": "Half a hash of the access token issued with this ID token (OpenID Connect Core §3.1.3.6).",
-    "acr": "How strongly the user was authenticated (OpenID Connect Core §2).",
-    "amr": "Which methods authenticated the user, e.g. pwd, otp (OpenID Connect Core §2, RFC 8176).",
-    "sid": "The login session's id, for logout (OpenID Connect Front-Channel Logout §3).",
-    "name": "The user's full name (OpenID Connect Core §5.1).",
-    "email": "The user's e-mail address (OpenID Connect Core §5.1).",
-    "email_verified": "Whether the provider checked the e-mail address (OpenID Connect Core §5.1).",
-    "preferred_username": "The user's short name, for display only: not unique (OpenID Connect Core §5.1).",
+    "azp": "Authorized party: the client the ID token was issued to (OIDC Core §2).",
+    "nonce": "A value from the login request, echoed to stop ID-token replay (OIDC Core §2).",
+    "at_hash": "Half a hash of the access token issued with this ID token (OIDC Core §3.1.3.6).",
+    "acr": "How strongly the user was authenticated (OIDC Core §2).",
+    "amr": "Which methods authenticated the user, e.g. pwd, otp (OIDC Core §2, RFC 8176).",
+    "sid": "The login session's id, for logout (OIDC Front-Channel Logout §3).",
+    "name": "The user's full name (OIDC Core §5.1).",
+    "email": "The user's e-mail address (OIDC Core §5.1).",
+    "email_verified": "Whether the provider checked the e-mail address (OIDC Core §5.1).",
+    "preferred_username": "The user's short name, for display only: not unique (OIDC Core §5.1).",
     "roles": "Roles of the subject (RFC 9068 §2.2.3.1, from SCIM).",
     "groups": "Groups of the subject (RFC 9068 §2.2.3.1, from SCIM).",
     "cnf": "Confirmation: the key the presenter must prove it holds (RFC 7800 §3.1).",
@@ -150,7 +150,11 @@ def check_nbf(claims: Mapping[str, Any], now: float, leeway: float = 0) -> None:
 
 
 def check_iat(claims: Mapping[str, Any], now: float, leeway: float = 0) -> None:
-    """Reject a token issued in the future (beyond leeway): a skewed clock or a forgery (RFC 7519 §4.1.6)."""
+    """Reject a token issued in the future (beyond leeway): tokenlab's verifier chooses to, as PyJWT does.
+
+    RFC 7519 §4.1.6 only says ``iat`` "can be used to determine the age of the JWT"; it sets no rule for an
+    ``iat`` in the future. tokenlab refuses one because it points at a skewed clock or a forged token.
+    """
     iat = numeric_date(claims, "iat")
     if iat is not None and now < iat - leeway:
         raise TokenNotYetValidError(

@@ -177,7 +177,7 @@ class TokenExpiredError(InvalidTokenError):
     """The ``exp`` time has passed."""
 
     lesson = (
-        "After its 'exp' time a token must be rejected, however good its signature "
+        "On or after its 'exp' time a token must be rejected, however good its signature "
         "(RFC 7519 §4.1.4); the client has to get a new one."
     )
 
@@ -186,8 +186,9 @@ class TokenNotYetValidError(InvalidTokenError):
     """The ``nbf`` (or ``iat``) time is still in the future."""
 
     lesson = (
-        "A token must not be accepted before its 'nbf' time, and one issued in the future "
-        "points at clock skew or forgery (RFC 7519 §4.1.5–4.1.6)."
+        "A token must not be accepted before its 'nbf' time (RFC 7519 §4.1.5). RFC 7519 §4.1.6 sets no "
+        "such rule for 'iat'; tokenlab's verifier chooses to refuse a token issued in the future too, as "
+        "PyJWT does, because that points at clock skew or forgery."
     )
 
 
