@@ -1,5 +1,5 @@
 """RemoteKeySet over real HTTP on 127.0.0.1: one fetch for many verifications, one refetch for a rotated key, no
-refetch flood for made-up kids (RFC 8725 §3.10, SECURITY.md A6), max-age (RFC 9111 §5.2.2.1), clear fetch errors."""
+refetch flood for made-up kids (a limit of tokenlab's own, SECURITY.md A6), max-age (RFC 9111 §5.2.2.1), clear fetch errors."""
 
 import json
 import socket
@@ -289,6 +289,16 @@ def test_a6_a_flood_of_made_up_kids_makes_at_most_one_jwks_request_per_interval(
     raised = [outcome(check, keys, op, token) for token in flood]
     assert all(type(err) is UnknownKeyError for err in raised)
     assert jwks_requests(op) == 3
+
+
+def test_a6_a_throttled_refetch_calls_its_limit_tokenlabs_choice_and_cites_what_oidc_core_says(op, http):
+    keys = in_use(op, http)
+    check_outcome = [outcome(check, keys, op, made_up_kid_token(op, f"made-up-{n}")) for n in range(2)]
+    message = check_outcome[-1].detail  # what RemoteKeySet says, before UnknownKeyError's general lesson
+    assert "not fetched again before" in message
+    assert "tokenlab's verifier chooses" in message
+    assert "OIDC Core §10.1.1" in message
+    assert "RFC 8725" not in message  # §3.10 is about kid injection and jku/x5u, not about how often to fetch
 
 
 def test_a6_odd_kids_are_plain_lookup_misses_and_stay_bounded(op, http):

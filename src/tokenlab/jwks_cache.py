@@ -1,24 +1,26 @@
 """An issuer's JWK Set as a verifier keeps it: fetched once, cached, refetched on an unknown ``kid`` — within bounds.
 
 An API that accepts an issuer's tokens reads the issuer's public keys from its
-``jwks_uri`` (RFC 8414 §2, OpenID Connect Discovery §3) and keeps them:
+``jwks_uri`` (RFC 8414 §2, OIDC Discovery §3) and keeps them:
 fetching them for every token would make each API call wait on the issuer.
 Two things make :class:`RemoteKeySet` fetch again:
 
 1. **An unknown ``kid``.** The issuer has rotated its key: "the verifier knows
    to go back to the jwks_uri location to re-retrieve the keys when it sees an
-   unfamiliar kid value" (OpenID Connect Core §10.1.1). But anyone can write any
+   unfamiliar kid value" (OIDC Core §10.1.1). But anyone can write any
    ``kid`` into a token, so a flood of tokens with made-up kids must not become
-   a flood of requests to the issuer: there is at most one fetch per
-   ``min_refetch_interval`` seconds (RFC 8725 §3.10; SECURITY.md A6). In
-   between, an unknown kid is simply an :class:`~tokenlab.errors.UnknownKeyError`.
+   a flood of requests to the issuer. No standard sets a limit: tokenlab's
+   verifier chooses at most one fetch per ``min_refetch_interval`` seconds,
+   because otherwise every forged token would cost the issuer a request.
+   Libraries make the same kind of choice (PyJWT's ``PyJWKClient`` waits a
+   ``cooldown_duration`` between refetches). In between, an unknown kid is simply an :class:`~tokenlab.errors.UnknownKeyError`.
 2. **Age.** A copy is used for as long as the response's ``Cache-Control:
    max-age`` allows, minus its ``Age`` (RFC 9111 §4.2.1, §4.2.3, §5.2.2.1), or
    ``default_max_age`` seconds if it says nothing. That is also how long a
    *retired* key keeps verifying here after the issuer dropped it.
 
 Keys come only from the configured ``jwks_uri``: a ``jku``, ``jwk`` or ``x5u``
-header in a token is never followed (RFC 8725 §3.10). Time is read from the
+header in a token is never followed (RFC 8725 §3.10 for jku and x5u). Time is read from the
 shared :class:`~tokenlab.clock.Clock`, so a notebook moves through cache expiry
 with ``clock.advance(...)`` instead of sleeping.
 
@@ -183,7 +185,7 @@ class RemoteKeySet:
         )
 
     def _keys_after_unknown_kid(self, seen: KeySet, kid: str) -> tuple[KeySet, bool]:
-        """Fetch again for an unfamiliar ``kid`` (OpenID Connect Core §10.1.1), at most once per interval (A6)."""
+        """Fetch again for an unfamiliar ``kid`` (OIDC Core §10.1.1), at most once per interval (tokenlab's choice)."""
         with self._lock:
             copy = self._copy
             if copy is not None and copy.keys is not seen:  # another thread refetched while this one verified
@@ -197,7 +199,9 @@ class RemoteKeySet:
                 f"The token has kid {kid!r}, which is not in the issuer's key set fetched from {self.jwks_uri} "
                 f"{_ago(now - self._last_attempt)}. It is not fetched again before "
                 f"{format_utc(self._last_attempt + self.min_refetch_interval)}: one fetch per "
-                f"{self.min_refetch_interval:g} s at most, so made-up kids cannot flood the issuer (RFC 8725 §3.10).",
+                f"{self.min_refetch_interval:g} s at most: tokenlab's verifier chooses this limit, because otherwise "
+                "made-up kids would flood the issuer with requests; OIDC Core §10.1.1 only says to fetch again on "
+                "an unfamiliar kid.",
                 claim="kid",
             )
 
