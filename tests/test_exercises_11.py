@@ -3,7 +3,7 @@
 import pytest
 
 from solutions import ex11
-from tokenlab import exercises, verify
+from tokenlab import decode_unverified, exercises, verify
 
 
 def test_token_jobs_solution_is_solved():
@@ -39,6 +39,13 @@ def forgets_typ(id_token, keys, client_id, issuer, nonce, clock):
     return claims
 
 
+def requires_typ_jwt(id_token, keys, client_id, issuer, nonce, clock):
+    claims = verify(id_token, keys, algorithms=["ES256"], audience=client_id, issuer=issuer, clock=clock, typ="JWT")
+    if claims.get("nonce") != nonce:
+        raise ValueError("nonce")
+    return claims
+
+
 def wrong_audience(id_token, keys, client_id, issuer, nonce, clock):
     return verify(
         id_token,
@@ -57,6 +64,27 @@ def wrong_audience(id_token, keys, client_id, issuer, nonce, clock):
 def test_validators_that_skip_a_check_are_caught(attempt, words):
     feedback = exercises.check_id_token_validator(attempt)
     assert not feedback.passed and words in feedback.message
+
+
+def test_requiring_typ_jwt_is_refused_because_oidc_core_asks_for_no_typ():
+    feedback = exercises.check_id_token_validator(requires_typ_jwt)
+    assert not feedback.passed
+    assert "refuses a valid ID token whose header has no typ" in feedback.message
+    assert "don't require typ JWT" in " ".join(feedback.hints)
+
+
+def test_an_id_token_without_typ_and_one_with_typ_jwt_are_both_accepted_by_the_solution():
+    from tokenlab.exercises import ex11 as checker
+
+    good = [token for _, token, ok in checker._cases() if ok]
+    assert [decode_unverified(token).header.get("typ") for token in good] == [None, "JWT"]
+
+
+def test_the_access_token_hint_names_the_type_without_giving_the_code():
+    feedback = exercises.check_id_token_validator(forgets_typ)
+    hint = " ".join(feedback.hints)
+    assert "at+jwt" in hint and "RFC 9068 §2.1" in hint
+    assert "removeprefix" not in hint and "decode_unverified" not in hint
 
 
 def test_a_validator_that_refuses_everything_is_told_so():

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Mapping
 from typing import Any
 
 from tokenlab.clock import Clock
 from tokenlab.exercises._feedback import Feedback, is_stub, is_unanswered, run_learner_code
-from tokenlab.keys import KeySet, as_key, demo_key
-from tokenlab.tokens import sign
+from tokenlab.keys import Key, KeySet, as_key, demo_key
+from tokenlab.tokens import b64url_encode, sign
 
 __all__ = ["TOKEN_JOBS", "check_id_token_validator", "check_token_jobs"]
 
@@ -54,6 +55,14 @@ _NONCE = "n-7Gq2"
 _NOW = 1767603600
 
 
+def _without_typ(claims: Mapping[str, Any], key: Key) -> str:
+    """An ID token as many providers send it: a header with ``alg`` and ``kid`` only (OIDC Core §2 asks for no typ)."""
+    header = json.dumps({"alg": key.alg, "kid": key.kid}, separators=(",", ":"))
+    payload = json.dumps(dict(claims), separators=(",", ":"))
+    signing_input = b64url_encode(header.encode()) + "." + b64url_encode(payload.encode())
+    return signing_input + "." + b64url_encode(key.sign_bytes(signing_input.encode("ascii")))
+
+
 @functools.cache
 def _cases() -> tuple[tuple[str, str, bool], ...]:
     key = demo_key("ES256")
@@ -67,16 +76,17 @@ def _cases() -> tuple[tuple[str, str, bool], ...]:
         "nonce": _NONCE,
     }
     return (
-        ("a valid ID token", sign(good, key), True),
+        ("a valid ID token whose header has no typ (as most providers send them)", _without_typ(good, key), True),
+        ("a valid ID token with typ JWT", sign(good, key), True),
         ("an ID token with another nonce (a replay)", sign({**good, "nonce": "n-old"}, key), False),
-        ("an ID token without a nonce", sign({k: v for k, v in good.items() if k != "nonce"}, key), False),
-        ("an ID token issued to another app", sign({**good, "aud": "other-app"}, key), False),
+        ("an ID token without a nonce", _without_typ({k: v for k, v in good.items() if k != "nonce"}, key), False),
+        ("an ID token issued to another app", _without_typ({**good, "aud": "other-app"}, key), False),
         (
             "an access token passed off as an ID token (same aud, typ at+jwt)",
             sign({**good, "scope": "orders:read"}, key, typ="at+jwt"),
             False,
         ),
-        ("an expired ID token", sign({**good, "iat": _NOW - 900, "exp": _NOW - 300}, key), False),
+        ("an expired ID token", _without_typ({**good, "iat": _NOW - 900, "exp": _NOW - 300}, key), False),
         (
             "an ID token from another issuer",
             sign({**good, "iss": "https://login.example.com.evil.example"}, key),
@@ -84,10 +94,23 @@ def _cases() -> tuple[tuple[str, str, bool], ...]:
         ),
         (
             "an ID token signed by a stranger",
-            sign(good, as_key(demo_key("ES256", generation=2).signing, "ES256", kid=key.kid)),
+            _without_typ(good, as_key(demo_key("ES256", generation=2).signing, "ES256", kid=key.kid)),
             False,
         ),
     )
+
+
+_HINTS = {
+    "nonce": "compare the nonce in the token with the one this app sent (OIDC Core §3.1.3.7).",
+    "another app": "an ID token is for the app named in its aud: that must be this client_id (OIDC Core §3.1.3.7).",
+    "access token": (
+        "a provider may list the app in an access token's aud too; the header's typ at+jwt (RFC 9068 §2.1) says "
+        "what it is. Refuse that type here, without requiring any typ (RFC 8725 §3.11)."
+    ),
+    "expired": "pass the clock to verify, so exp is checked on the course clock.",
+    "issuer": "the issuer must match exactly, character for character.",
+    "stranger": "the signature must be checked with the issuer's keys.",
+}
 
 
 def check_id_token_validator(validate: Any) -> Feedback:
@@ -98,27 +121,23 @@ def check_id_token_validator(validate: Any) -> Feedback:
         return Feedback.unanswered(name, "a function validate(id_token, keys, client_id, issuer, nonce, clock)")
     keys = KeySet([demo_key("ES256").public()])
     clock = Clock.frozen(_NOW)
-    for right, (about, token, good) in enumerate(_cases()):
+    cases = _cases()
+    for right, (about, token, good) in enumerate(cases):
         result, problem = run_learner_code(validate, token, keys, _CLIENT, _ISSUER, _NONCE, clock)
         if good and problem is not None:
-            return Feedback.not_yet(
-                name,
-                f"it refuses {about}: {problem}.",
-                "use tokenlab's verify with the app's own client_id as the audience.",
+            hint = (
+                "OIDC Core §3.1.3.7 has no typ check, and many providers send none: don't require typ JWT."
+                if "typ" in problem
+                else "use tokenlab's verify with the app's own client_id as the audience."
             )
+            return Feedback.not_yet(name, f"it refuses {about}: {problem}.", hint)
         if good and not (isinstance(result, Mapping) and result.get("sub") == "user-alice"):
             return Feedback.not_yet(name, f"for {about} it returned {result!r}; return the claims.")
         if not good and problem is None:
-            hints = {
-                "nonce": "compare the nonce in the token with the one this app sent (OIDC Core §3.1.3.7 step 11).",
-                "another app": "an ID token is for exactly one app: its aud must be this client_id.",
-                "access token": "some providers put the app in an access token's aud too: its typ header tells them apart (RFC 9068 §2.1, §4).",
-                "expired": "pass the clock to verify, so exp is checked on the course clock.",
-                "issuer": "the issuer must match exactly, character for character.",
-                "stranger": "the signature must be checked with the issuer's keys.",
-            }
-            hint = next((h for k, h in hints.items() if k in about), "every check of OIDC Core §3.1.3.7 applies.")
-            return Feedback.not_yet(name, f"{right} of {len(_cases())} cases right; it accepts {about}.", hint)
+            hint = next((h for k, h in _HINTS.items() if k in about), "every check of OIDC Core §3.1.3.7 applies.")
+            return Feedback.not_yet(name, f"{right} of {len(cases)} cases right; it accepts {about}.", hint)
     return Feedback.solved(
-        name, "signature, issuer, audience, expiry and nonce: all of OIDC Core §3.1.3.7 that matters here."
+        name,
+        "signature, issuer, audience, expiry and nonce, as OIDC Core §3.1.3.7 asks, and no access token taken "
+        "for an ID token.",
     )
