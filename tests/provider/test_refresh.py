@@ -40,6 +40,16 @@ def test_d1_a_rotated_out_refresh_token_used_again_revokes_the_whole_grant(op, h
     assert refresh(op, http, second["refresh_token"]).json()["error"] == "invalid_grant"
 
 
+def test_d1_the_reuse_answer_does_not_call_every_reuse_a_theft_and_names_the_grant_revocation_as_a_choice(op, http):
+    first = op.mint("web-app", "alice", scope="orders:read")
+    refresh(op, http, first["refresh_token"])
+    description = refresh(op, http, first["refresh_token"]).json()["error_description"]
+    assert "already used" in description
+    assert "means it was copied" not in description  # a client that lost the response resends it too
+    assert "cannot tell which party" in description  # RFC 9700 section 4.14.2
+    assert "tokenlab's provider chooses" in description and "whole grant" in description  # the RFC asks less
+
+
 def test_d1_two_concurrent_refreshes_never_leave_two_live_successors(op):
     import requests
 

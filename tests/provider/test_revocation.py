@@ -6,6 +6,7 @@ from dataclasses import replace
 import pytest
 
 from tokenlab import client, decode_unverified
+from tokenlab.claims import MAX_LEEWAY
 from tokenlab.keys import generate_key
 from tokenlab.provider import MockProvider, ProviderConfig
 from tokenlab.tokens import sign
@@ -68,7 +69,7 @@ def test_e4_a_revoked_jwt_access_token_is_refused_by_the_api_and_inactive_in_int
     claims = decode_unverified(access).claims
     assert api(op, http, access).status_code == 200
     assert revoke(op, http, access, token_type_hint="access_token").status_code == 200
-    assert op.store.revoked_jtis == {claims["jti"]: claims["exp"]}  # denied until exp, no longer
+    assert op.store.revoked_jtis == {claims["jti"]: claims["exp"]}  # denied until exp (+ the leeway, below)
     refused = api(op, http, access)
     assert refused.status_code == 401
     assert "revoked" in refused.json()["error_description"]
@@ -76,10 +77,8 @@ def test_e4_a_revoked_jwt_access_token_is_refused_by_the_api_and_inactive_in_int
     op.clock.advance(seconds=599)
     assert api(op, http, access).status_code == 401  # one second before exp: still denied
     op.clock.advance(seconds=1)
-    op.store.forget_expired(op.clock.timestamp())
-    assert op.store.revoked_jtis == {}  # the denylist forgets it at exp ...
     after = api(op, http, access)
-    assert after.status_code == 401  # ... because from then on exp alone rejects it
+    assert after.status_code == 401  # from exp on, the provider's own API refuses it as expired
     assert "expired" in after.json()["error_description"]
     assert introspect(op, http, access) == {"active": False}
 
@@ -137,13 +136,26 @@ def test_an_opaque_access_token_is_revoked_by_its_hash(clock, http):
         assert op.app.errors == []
 
 
+def test_denylist_entries_are_kept_until_exp_plus_the_largest_leeway_then_forgotten(op):
+    """A verifier with leeway accepts a token up to MAX_LEEWAY seconds after its exp, so its entry must outlive exp."""
+    access = op.mint("web-app", "alice", scope="orders:read")["access_token"]
+    claims = decode_unverified(access).claims
+    op.store.revoke_access(claims["jti"])
+    op.store.forget_expired(claims["exp"])
+    assert claims["jti"] in op.store.revoked_jtis  # at exp, a verifier with leeway still accepts it
+    op.store.forget_expired(claims["exp"] + MAX_LEEWAY - 1)
+    assert claims["jti"] in op.store.revoked_jtis
+    op.store.forget_expired(claims["exp"] + MAX_LEEWAY)
+    assert op.store.revoked_jtis == {}  # now no verifier of tokenlab's accepts it, whatever its leeway
+
+
 def test_denylist_entries_expire_with_their_tokens(op, http):
-    """Issue 4: once a revoked JWT has passed its exp, its signature check alone refuses it; the denylist forgets it."""
+    """Issue 4: once a revoked JWT is past its exp and every leeway, exp alone refuses it; the denylist forgets it."""
     first = op.mint("web-app", "alice", scope="orders:read")
     http.post(op.url("/revoke"), data={"token": first["access_token"]}, auth=WEB)
     first_jti = decode_unverified(first["access_token"]).claims["jti"]
     assert first_jti in op.store.revoked_jtis
-    op.clock.advance(minutes=11)  # past the first token's exp
+    op.clock.advance(minutes=16)  # past the first token's exp and the largest leeway
     second = op.mint("web-app", "alice", scope="orders:read")
     http.post(op.url("/revoke"), data={"token": second["access_token"]}, auth=WEB)
     assert first_jti not in op.store.revoked_jtis

@@ -3,9 +3,12 @@
 A client revokes its tokens when the user logs out or uninstalls it (RFC 7009
 §1). Revoking a refresh token revokes its whole grant, access tokens
 included (§2.1: the server "SHOULD also invalidate all access tokens based on
-the same authorization grant"). Revoking a JWT access token puts its ``jti``
-on the denylist until its ``exp``; after that the signature check alone
-rejects it (RFC 7009 §2, OWASP JWT cheat sheet). The resource server
+the same authorization grant"). Revoking an access token ends that token
+alone: §2.1 says the server "MAY revoke the respective refresh token as well",
+and tokenlab's provider chooses not to, so a client can drop one leaked access
+token and keep its session. Revoking a JWT access token puts its ``jti`` on the
+denylist until its ``exp`` plus the most leeway a verifier may allow
+(:meth:`~tokenlab.provider.store.Store.forget_expired`). The resource server
 (:mod:`tokenlab.provider.bearer`) and introspection read the same denylist.
 
 ::
@@ -91,7 +94,7 @@ def _revoke_access(app: ProviderApp, client: ClientConfig, token: str) -> bool:
     if record is None:
         return False
     _check_owner(client, record.client_id)
-    # §2: the token must not be accepted any more; its jti stays denied until its exp (SECURITY.md E4)
+    # §2: the token must not be accepted any more; its jti stays denied until its exp plus the largest leeway
     app.store.revoke_access(record.jti)
     return True
 

@@ -8,7 +8,10 @@ SHA-256 hashes: a dump of the store leaks no usable token.
 
 A *grant* is one client's authorization from one user (or, for client
 credentials, from itself). Every token issued under it belongs to its family;
-revoking the grant kills them all (RFC 9700 §4.14.2, RFC 7009 §2.1).
+revoking the grant kills them all. Revoking a refresh token does that (RFC 7009
+§2.1: the server SHOULD also invalidate the grant's access tokens), and so does
+a reused refresh token: there RFC 9700 §4.14.2 asks only that the active
+refresh token be revoked, and tokenlab's provider chooses to revoke the family.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+
+from tokenlab.claims import MAX_LEEWAY
 
 __all__ = [
     "AccessRecord",
@@ -189,7 +194,7 @@ class Store:
     access: dict[str, AccessRecord] = field(default_factory=dict)  # by jti
     opaque: dict[str, str] = field(default_factory=dict)  # digest of an opaque access token -> jti
     refresh: dict[str, RefreshRecord] = field(default_factory=dict)  # by digest
-    revoked_jtis: dict[str, int] = field(default_factory=dict)  # jti -> exp: denylist entries die with the token
+    revoked_jtis: dict[str, int] = field(default_factory=dict)  # jti -> exp: kept until exp + MAX_LEEWAY
     devices: dict[str, DeviceAuthorization] = field(default_factory=dict)  # by digest of the device code
     user_codes: dict[str, str] = field(default_factory=dict)  # user code -> digest of the device code
     failed_user_codes: dict[str, list[int]] = field(default_factory=dict)  # throttle key -> times of failures
@@ -251,7 +256,7 @@ class Store:
         return grant
 
     def revoke_grant(self, grant_id: str, reason: str) -> None:
-        """Revoke a grant and every token of its family (RFC 7009 §2.1, RFC 9700 §4.14.2)."""
+        """Revoke a grant and every token of its family (see the module's docstring for when, and why)."""
         with self.lock:
             grant = self.grants.get(grant_id)
             if grant is None or grant.revoked:
@@ -373,9 +378,13 @@ class Store:
                 self.revoked_jtis[jti] = record.expires_at
 
     def forget_expired(self, now: int) -> None:
-        """Denylist entries expire with their tokens: after ``exp`` the signature check alone rejects them."""
+        """Forget denylist entries no verifier needs any more: from ``exp`` + :data:`~tokenlab.claims.MAX_LEEWAY` on.
+
+        A verifier that allows leeway still accepts a token for that long after its ``exp`` (RFC 7519 §4.1.4
+        lets it allow "some small leeway"), so an entry dropped at ``exp`` would let a revoked token back in.
+        tokenlab's provider keeps each entry for the most leeway tokenlab's ``verify`` accepts."""
         with self.lock:
-            for jti in [j for j, exp in self.revoked_jtis.items() if exp <= now]:
+            for jti in [j for j, exp in self.revoked_jtis.items() if exp + MAX_LEEWAY <= now]:
                 del self.revoked_jtis[jti]
 
     # --- refresh tokens (RFC 6749 §6, RFC 9700 §4.14) ----------------------

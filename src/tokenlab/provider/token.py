@@ -50,10 +50,10 @@ def token_endpoint(app: ProviderApp, request: Request) -> Response:
     params = form_params(request)
     grant_type = params.get("grant_type")
     if not grant_type:
-        raise InvalidRequestError("grant_type is missing (RFC 6749 §4.1.3).")
+        raise InvalidRequestError("grant_type is missing (RFC 6749 section 4.1.3).")
     if grant_type not in ("authorization_code", "client_credentials", "refresh_token", DEVICE_GRANT):
         hint = (
-            " The password grant exposes the user's password to the client; RFC 9700 §2.4 forbids it."
+            " The password grant exposes the user's password to the client; RFC 9700 section 2.4 forbids it."
             if grant_type == "password"
             else ""
         )
@@ -76,7 +76,7 @@ def token_endpoint(app: ProviderApp, request: Request) -> Response:
 def _client_credentials(app: ProviderApp, client: ClientConfig, params: dict[str, str], now: int) -> dict:
     """RFC 6749 §4.4.2–4.4.3: a confidential client asks for a token for itself; no refresh token."""
     if client.public:
-        raise UnauthorizedClientError("Only confidential clients may use client credentials (RFC 6749 §4.4).")
+        raise UnauthorizedClientError("Only confidential clients may use client credentials (RFC 6749 section 4.4).")
     scope = check_scope(params.get("scope"), client.scope)
     grant = app.store.new_grant(client.client_id, None, scope, now, now)
     return token_response(app, grant, client, scope, now, refresh=False)
@@ -85,33 +85,43 @@ def _client_credentials(app: ProviderApp, client: ClientConfig, params: dict[str
 def _refresh(app: ProviderApp, client: ClientConfig, params: dict[str, str], now: int) -> dict:
     """RFC 6749 §6 with rotation: each refresh token works once; a second use revokes the grant.
 
+    RFC 9700 §4.14.2 says a server that detects reuse "will revoke the active refresh token"; tokenlab's provider
+    chooses to revoke the whole grant, access tokens included, because the party holding the active tokens may
+    be the attacker.
+
     The checks run in one step under the store's lock, in this order, and only a request that passes them all
     uses the token up: a refused request (another client, a revoked grant, an expired token, too wide a scope)
     leaves the client's token as it was (RFC 6749 §5.2). A token that was already traded in is reuse.
     """
     token = params.get("refresh_token")
     if not token:
-        raise InvalidRequestError("refresh_token is missing (RFC 6749 §6).")
+        raise InvalidRequestError("refresh_token is missing (RFC 6749 section 6).")
 
     def validate(record: RefreshRecord, grant: Grant | None, already_used: bool) -> str:
         if record.client_id != client.client_id:
-            raise InvalidGrantError("This refresh token is unknown or was not issued to this client (RFC 6749 §5.2).")
+            raise InvalidGrantError(
+                "This refresh token is unknown or was not issued to this client (RFC 6749 section 5.2)."
+            )
         if grant is None or grant.revoked:
-            raise InvalidGrantError("This grant has been revoked; the user has to log in again (RFC 7009 §2.1).")
+            raise InvalidGrantError("This grant has been revoked; the user has to log in again (RFC 6749 section 5.2).")
         if now >= record.expires_at or now >= record.idle_expires_at:
             raise InvalidGrantError("This refresh token has expired; the user has to log in again.")
         return "" if already_used else check_scope(params.get("scope"), grant.scope, what="the original grant")
 
     record, grant, scope, first_use = app.store.take_refresh(token, validate)
     if record is None or grant is None:
-        raise InvalidGrantError("This refresh token is unknown or was not issued to this client (RFC 6749 §5.2).")
+        raise InvalidGrantError(
+            "This refresh token is unknown or was not issued to this client (RFC 6749 section 5.2)."
+        )
     if not first_use:
         app.store.record(
             "replay_detected", "refresh_token", digest(token), record.grant_id, detail="used a second time"
         )
         app.store.revoke_grant(record.grant_id, "refresh token reused")
         raise InvalidGrantError(
-            "This refresh token was already used. A second use means it was copied, so the whole grant is now revoked (RFC 9700 §4.14.2)."
+            "This refresh token was already used. It may have been copied, or resent by a client that lost the "
+            "answer: the server cannot tell which party sent it (RFC 9700 section 4.14.2). tokenlab's provider "
+            "chooses to treat it as theft: the whole grant is now revoked, access tokens included."
         )
     app.store.record("rotated", "refresh_token", digest(token), grant.grant_id, detail="traded for new tokens")
     # RFC 6749 §6: a new refresh token has exactly the scope of the one it replaces, even when the access token is narrower
