@@ -24,9 +24,10 @@ def authorization_request(meta):
 
 
 DEFENCES = {
-    "1": "state",  # the browser brings back a state the client never issued: reject (RFC 6749 §10.12)
-    "2": "pkce",  # the interceptor lacks the code_verifier (RFC 7636 §1)
-    "3": "exact redirect_uri",  # the provider refuses unregistered redirect URIs (RFC 9700 §2.1)
+    # without PKCE or OpenID Connect, only a one-time state bound to the browser stops CSRF (RFC 9700 §2.1, §4.7.1)
+    "1": "state",
+    "2": "pkce",  # the interceptor lacks the code_verifier (RFC 7636 §1, RFC 9700 §4.5.3.1)
+    "3": "exact redirect_uri",  # the provider refuses unregistered redirect URIs (RFC 9700 §2.1, §4.1.3)
     "4": "nonce",  # the ID token must carry the nonce of *this* login (OIDC Core §3.1.3.7)
 }
 """Exercise 6.2."""

@@ -60,3 +60,39 @@ def test_pkce_pair_follows_rfc7636_appendix_b():
     assert pair.method == "S256"
     fresh = client.PKCE.make()
     assert 43 <= len(fresh.verifier) <= 128 and len(fresh.challenge) == 43
+
+
+def test_every_request_the_client_makes_reaches_the_provider_with_a_fixed_version_free_user_agent(op):
+    meta = client.discover(op.issuer)
+    token = client.fetch_token(meta, **MACHINE)
+    client.call_api(op.url("/api/reports"), token["access_token"])
+    with client.new_session() as session:
+        client.call_api(op.url("/api/reports"), token["access_token"], session=session)
+    seen = [exchange.request_header("User-Agent") for exchange in op.exchanges]  # as it crossed the socket
+    assert seen == ["tokenlab-course"] * 4
+    assert not any(ch.isdigit() for ch in client.USER_AGENT)
+
+
+def test_a_learner_s_own_session_keeps_its_own_user_agent(op):
+    with requests.Session() as session:
+        session.headers["User-Agent"] = "my-app/1"
+        client.discover(op.issuer, session=session)
+    assert op.exchanges[-1].request_header("User-Agent") == "my-app/1"
+
+
+def test_call_api_can_send_a_form_body(op):
+    token = op.mint("web-app", "alice", scope="orders:read orders:write")
+    answer = client.call_api(op.url("/api/orders"), token["access_token"], method="POST", data={"item": "Teapot"})
+    assert answer.status_code == 201
+    assert op.exchanges[-1].request_body == "item=Teapot"
+
+
+def test_page_text_reads_as_the_browser_shows_it_with_no_space_before_punctuation():
+    page = (
+        "<html><head><title>Connect</title></head><body><main><h1>Device connected</h1>\n"
+        "<p><strong>TV App</strong> may now act for <strong>bob</strong> with the scope "
+        "<code>openid orders:read</code>. Return to your device.</p></main></body></html>"
+    )
+    assert client._text_of(page) == (
+        "Device connected. TV App may now act for bob with the scope openid orders:read. Return to your device."
+    )

@@ -19,6 +19,28 @@ def test_the_classic_mix_up_of_401_and_403_gets_a_hint_per_wrong_scenario():
     assert "401" not in feedback.hints[0] and "403" not in feedback.hints[1]  # hints never state the answer
 
 
+STATUS_WORDS = ("200", "400", "401", "403", "OK", "Bad Request", "Unauthorized", "Forbidden", "15.5")
+
+
+def test_no_hint_names_a_status_code_its_reason_phrase_or_the_rfc_9110_section_titled_with_it():
+    wrong = {k: 200 if v != 200 else 400 for k, v in ex04.STATUS_CODES.items()}
+    hints = exercises.check_status_codes(wrong).hints
+    assert len(hints) == 6
+    for hint in hints:
+        assert not any(word in hint for word in STATUS_WORDS), hint
+
+
+def test_each_hint_is_about_its_own_request_whatever_the_answer_given_or_expected():
+    def hints_for(answer):
+        return exercises.check_status_codes({k: answer for k in ex04.STATUS_CODES}).hints
+
+    every = {hint for answer in (200, 400, 401, 403) for hint in hints_for(answer)}
+    texts = {hint.partition(": ")[2] for hint in every}
+    # six scenarios, six different hints, the same whatever was answered, even where the expected status is the
+    # same (a, b and f): a hint shared by scenarios would tell the learner their answers are the same
+    assert len(every) == 6 and len(texts) == 6
+
+
 @pytest.mark.parametrize(
     ("answers", "words"),
     [

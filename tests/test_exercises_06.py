@@ -66,8 +66,37 @@ def test_defences_solution_is_solved():
 def test_swapped_defences_get_hints_that_do_not_name_the_answer():
     feedback = exercises.check_defences({**ex06.DEFENCES, "1": "pkce", "2": "state"})
     assert not feedback.passed and "2 of 4" in feedback.message
-    hints = " ".join(feedback.hints)
-    assert "state" not in hints.replace("statement", "") and "pkce" not in hints.lower()
+    assert [h[:8] for h in feedback.hints] == ["threat 1", "threat 2"]
+
+
+NAMES = {
+    "state": ("state",),
+    "pkce": ("pkce",),
+    "exact redirect_uri": ("redirect_uri", "redirect uri"),
+    "nonce": ("nonce",),
+}
+
+
+@pytest.mark.parametrize("threat", sorted(ex06.DEFENCES))
+@pytest.mark.parametrize("given", exercises.DEFENCES)
+def test_each_wrong_defence_gets_a_reason_it_fails_that_never_names_the_right_one(threat, given):
+    expected = ex06.DEFENCES[threat]
+    feedback = exercises.check_defences({**ex06.DEFENCES, threat: given})
+    if given == expected:
+        assert feedback.passed
+        return
+    assert not feedback.passed and "3 of 4" in feedback.message
+    (hint,) = feedback.hints
+    assert not any(name in hint.lower() for name in NAMES[expected]), hint
+
+
+def test_only_state_stops_csrf_when_neither_pkce_nor_openid_connect_is_there():
+    threat = exercises.THREATS["1"]
+    assert "neither PKCE nor OpenID Connect" in threat and "does not support PKCE" in threat
+    for other in ("pkce", "nonce", "exact redirect_uri"):
+        assert not exercises.check_defences({**ex06.DEFENCES, "1": other}).passed
+    solved = exercises.check_defences(ex06.DEFENCES)
+    assert "RFC 9700 §4.7.1" in str(solved)  # and says that with PKCE or a nonce, those stop CSRF too
 
 
 @pytest.mark.parametrize(
@@ -76,3 +105,11 @@ def test_swapped_defences_get_hints_that_do_not_name_the_answer():
 )
 def test_odd_defence_answers_are_not_yet(answers, words):
     assert words in str(exercises.check_defences(answers))
+
+
+def test_the_hint_answers_the_defence_chosen_so_it_cannot_be_read_as_a_pointer_to_the_expected_one():
+    def hint(given):
+        return exercises.check_defences({**ex06.DEFENCES, "2": given}).hints[0]
+
+    assert len({hint("state"), hint("nonce"), hint("exact redirect_uri")}) == 3
+    assert "state" in hint("state") and "nonce" in hint("nonce")  # it explains why that choice fails here

@@ -3,8 +3,14 @@
 Each verb does one HTTP exchange (``login_as`` does the two a browser would)
 and returns the parsed JSON; an error response raises the matching
 :class:`~tokenlab.errors.OAuthError` subclass, whose ``error`` is the RFC's
-wire code. Pass ``session=`` (a ``requests.Session``) to reuse one keep-alive
-connection; without it, each call opens and closes its own.
+wire code. Pass ``session=`` (a ``requests.Session``, best made with
+:func:`new_session`) to reuse one keep-alive connection; without it, each call
+opens and closes its own.
+
+Every request the course's own sessions send says ``User-Agent: tokenlab-course``
+(:data:`USER_AGENT`), not the ``python-requests/<version>`` that ``requests``
+sends by default: what a lesson prints of the wire then does not change with
+the learner's installed library.
 
 >>> from tokenlab.provider import MockProvider
 >>> with MockProvider() as op:
@@ -35,6 +41,7 @@ from tokenlab import errors
 
 __all__ = [
     "PKCE",
+    "USER_AGENT",
     "Redirect",
     "approve_device",
     "authorization_url",
@@ -44,6 +51,7 @@ __all__ = [
     "fetch_token",
     "introspect",
     "login_as",
+    "new_session",
     "poll_device_token",
     "refresh",
     "revoke",
@@ -51,6 +59,19 @@ __all__ = [
 ]
 
 _TIMEOUT = 10
+USER_AGENT = "tokenlab-course"
+"""The ``User-Agent`` of every session this module makes: fixed, with no library version in it."""
+
+
+def new_session() -> requests.Session:
+    """A ``requests.Session`` that sends ``User-Agent: tokenlab-course`` instead of ``python-requests/<version>``.
+
+    Use it wherever a lesson prints what crossed the wire (``op.exchanges``), so that the output is the same
+    whatever version of ``requests`` is installed.
+    """
+    session = requests.Session()
+    session.headers["User-Agent"] = USER_AGENT
+    return session
 
 
 @contextlib.contextmanager
@@ -58,7 +79,7 @@ def _session(session: requests.Session | None) -> Iterator[requests.Session]:
     if session is not None:
         yield session
     else:
-        with requests.Session() as own:
+        with new_session() as own:
             yield own
 
 
@@ -199,30 +220,6 @@ class _FormParser(HTMLParser):
             self._in_form, self._done = False, True
 
 
-def _submit_form(
-    url: str, username: str, password: str, *, approve: bool, session: requests.Session | None
-) -> requests.Response:
-    """Open the page at ``url``, fill in username and password, and press Allow (or Deny), as a browser would."""
-    with _session(session) as http:
-        page = http.get(url, timeout=_TIMEOUT, allow_redirects=False)
-        if page.is_redirect:
-            return page
-        if page.status_code != 200:
-            raise errors.OAuthError(f"The page answered {page.status_code}: {_text_of(page.text)}")
-        form = _FormParser()
-        form.feed(page.text)
-        if form.action is None:
-            raise errors.OAuthError("The page has no form to fill in.")
-        fields = {**form.fields, "username": username, "password": password}
-        denying = [b for b in form.buttons if b[1].lower() in ("deny", "cancel", "no")]
-        allowing = [b for b in form.buttons if b not in denying]
-        chosen = (allowing if approve else denying)[:1]
-        if not approve and not chosen:
-            raise errors.OAuthError("The page has no button to deny with.")
-        fields.update(chosen)
-        return http.post(urljoin(page.url, form.action), data=fields, timeout=_TIMEOUT, allow_redirects=False)
-
-
 _LOGIN_FIELDS = ("username", "login", "email", "user", "user_name")
 
 
@@ -301,7 +298,12 @@ def approve_device(
 ) -> str:
     """Do what the user does on their phone in the device flow (RFC 8628 §3.3): open the verification page
     (the user code already filled in), log in, and allow (or deny) the device. Returns the page's message."""
-    answer = _submit_form(verification_uri_complete, username, password, approve=approve, session=session)
+    with _session(session) as http:
+        page = http.get(verification_uri_complete, timeout=_TIMEOUT, allow_redirects=False)
+        if page.status_code != 200:
+            raise errors.OAuthError(f"The page answered {page.status_code}: {_text_of(page.text)}")
+        action, fields = _fill_form(page, username, password, approve=approve)
+        answer = http.post(action, data=fields, timeout=_TIMEOUT, allow_redirects=False)
     if answer.status_code != 200:
         raise errors.AccessDeniedError(f"The verification page answered {answer.status_code}: {_text_of(answer.text)}")
     return _text_of(answer.text)
@@ -313,26 +315,43 @@ def _redirect(response: requests.Response, location: str | None = None) -> Redir
     return Redirect(location, {k: v[0] for k, v in query.items()})
 
 
+_HIDDEN = ("head", "title", "style", "script")
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_BLOCKS = (*_HEADINGS, "p", "li", "ul", "ol", "div", "main", "form", "section", "br", "label", "button", "pre")
+
+
 def _text_of(html: str) -> str:
+    """A page's visible text as a browser lays it out: inline elements run on (``<code>x</code>.`` reads
+    ``x.``), blocks are separated by a space, and a heading ends its own sentence."""
+
     class Text(HTMLParser):
         def __init__(self) -> None:
             super().__init__()
-            self.parts: list[str] = []
+            self.blocks: list[list[str]] = [["", ""]]  # [tag, text]
             self._skip = 0
 
         def handle_starttag(self, tag: str, attrs: list) -> None:
-            self._skip += tag in ("head", "title", "style", "script")
+            self._skip += tag in _HIDDEN
+            if tag in _BLOCKS:
+                self.blocks.append([tag, ""])
 
         def handle_endtag(self, tag: str) -> None:
-            self._skip -= tag in ("head", "title", "style", "script") and self._skip > 0
+            self._skip -= tag in _HIDDEN and self._skip > 0
+            if tag in _BLOCKS:
+                self.blocks.append(["", ""])
 
         def handle_data(self, data: str) -> None:
-            if data.strip() and not self._skip:
-                self.parts.append(data.strip())
+            if not self._skip:
+                self.blocks[-1][1] += data
 
     parser = Text()
     parser.feed(html)
-    return " ".join(parser.parts)[:300]
+    parts = []
+    for tag, text in parser.blocks:
+        words = " ".join(text.split())
+        if words:
+            parts.append(words + "." if tag in _HEADINGS and not words.endswith((".", "!", "?", ":")) else words)
+    return " ".join(parts)[:300]
 
 
 def _auth(client_id: str, client_secret: str | None, data: dict[str, str]) -> tuple[str, str] | None:
@@ -478,9 +497,15 @@ def poll_device_token(
 
 
 def call_api(
-    url: str, access_token: str | None, *, method: str = "GET", session: requests.Session | None = None
+    url: str,
+    access_token: str | None,
+    *,
+    method: str = "GET",
+    data: Mapping[str, str] | None = None,
+    session: requests.Session | None = None,
 ) -> requests.Response:
-    """Call a protected API with ``Authorization: Bearer`` (RFC 6750 §2.1); returns the raw response."""
+    """Call a protected API with ``Authorization: Bearer`` (RFC 6750 §2.1), sending ``data`` as a form body if
+    given; returns the raw response."""
     headers = {"Authorization": f"Bearer {access_token}"} if access_token else {}
     with _session(session) as http:
-        return http.request(method, url, headers=headers, timeout=_TIMEOUT)
+        return http.request(method, url, headers=headers, data=data, timeout=_TIMEOUT)

@@ -134,9 +134,19 @@ def test_c1_a_code_redeemed_twice_fails_and_revokes_the_tokens_of_its_first_rede
     code = authorization_code(op, http)
     first = redeem(op, http, code)
     assert first.status_code == 200
-    assert "already used" in refused_code(redeem(op, http, code))["error_description"]
+    said = refused_code(redeem(op, http, code))["error_description"]
+    assert "already used" in said and "now revoked" in said
+    assert "copied" not in said  # the server cannot tell who sent it: a client may retry after a lost response
     assert_revoked(op, http, first.json())
     refused_code(redeem(op, http, code))
+
+
+def test_c1_a_code_burned_by_a_failed_attempt_is_refused_without_claiming_tokens_were_revoked(op, http):
+    code = authorization_code(op, http)
+    assert "does not match" in refused_code(redeem(op, http, code, verifier="x" * 43))["error_description"]
+    said = refused_code(redeem(op, http, code))["error_description"]  # the right verifier, too late
+    assert "already used" in said
+    assert "revoked" not in said and "copied" not in said  # no tokens were ever issued for this code
 
 
 def test_c1_concurrent_redemptions_of_one_code_give_exactly_one_success_which_is_then_revoked(op, http):

@@ -205,6 +205,9 @@ def test_g4_a_token_in_the_query_string_or_sent_two_ways_is_400_invalid_request(
     in_url = http.get(op.url("/api/orders"), params={"access_token": token})
     assert in_url.status_code == 400
     assert challenge(in_url)["error"] == "invalid_request"
+    said = in_url.json()["error_description"]
+    assert said.startswith("This API refuses")  # the server's choice (RFC 6750 §2.3: servers MAY support it)
+    assert "RFC 9700 section 4.3.2" in said and HEADER_TEXT.fullmatch(said)
     in_url_too = http.get(op.url("/api/orders"), params={"access_token": token}, headers=bearer(token))
     assert in_url_too.status_code == 400  # refused even with a good header: the token has leaked into a URL
     twice = http.post(op.url("/api/orders"), headers=bearer(token), data={"access_token": token})

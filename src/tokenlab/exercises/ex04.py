@@ -18,11 +18,22 @@ STATUS_SCENARIOS: dict[str, str] = {
     "f": "GET /api/orders with a token whose signature was made with another key",
 }
 _EXPECTED = {"a": 401, "b": 401, "c": 403, "d": 400, "e": 200, "f": 401}
+# One hint per scenario, about what is (or is not) wrong with that request, pointing to where RFC 6750 §3.1
+# pairs each kind of failure with its error code and status. No hint names a status code or its reason phrase,
+# and the hints do not depend on the expected answer: each one describes its own request.
 _HINTS = {
-    401: "does the API know and trust *who* is calling? If not, which status says 'authenticate first' (RFC 9110 §15.5.2)?",
-    403: "the caller is known and the token is good: which status says 'I know you, and no' (RFC 9110 §15.5.4)?",
-    400: "is the request itself malformed, or sending the token in a way this API refuses (RFC 6750 §2.3)?",
-    200: "look again: is anything actually wrong with this request?",
+    "a": "this request carries no credentials at all. What does RFC 6750 §3 say an API answers, and does it give "
+    "an error code when the client did not try to authenticate (§3.1)?",
+    "b": "a token is there, but its time is up. Which RFC 6750 §3.1 error code covers a token that is expired, "
+    "revoked or malformed, and which status does that section pair with it?",
+    "c": "the token is genuine and unexpired; the question is what it allows. Which RFC 6750 §3.1 error code "
+    "fits, and which status does that section pair with it?",
+    "d": "the token is genuine, but look at where it travels (RFC 6750 §2.3, RFC 9700 §4.3.2) and what section 5 "
+    "of the lesson shows this API doing with it. Which RFC 6750 §3.1 error code is for a request the server "
+    "will not take in that form?",
+    "e": "compare the scope this request needs with the scope the token carries, and check how the token is sent.",
+    "f": "the token looks right, but the API cannot check its signature with any key of the provider's. Can it "
+    "trust anything the token says? Find the RFC 6750 §3.1 error code for that, and its status.",
 }
 
 
@@ -44,5 +55,5 @@ def check_status_codes(answers: Any) -> Feedback:
     wrong = sorted(k for k in _EXPECTED if answers[k] != _EXPECTED[k])
     if not wrong:
         return Feedback.solved(name, "401 means 'who are you?', 403 means 'not allowed', 400 means 'not like that'.")
-    hints = [f"{k}: {_HINTS[_EXPECTED[k]]}" for k in wrong]
+    hints = [f"{k}: {_HINTS[k]}" for k in wrong]
     return Feedback.not_yet(name, f"{len(_EXPECTED) - len(wrong)} of {len(_EXPECTED)} right.", *hints)

@@ -85,18 +85,36 @@ def check_authorization_request(url: Any) -> Feedback:
 
 
 THREATS: dict[str, str] = {
-    "1": "An attacker makes the victim's browser deliver the attacker's own authorization code to the client (CSRF, login injection).",
+    "1": "A client that uses neither PKCE nor OpenID Connect, at a provider that does not support PKCE: an attacker "
+    "makes the victim's browser deliver the attacker's own authorization code to the client (CSRF, login injection).",
     "2": "A malicious app on the same device intercepts the authorization code on its way back to the client.",
     "3": "An attacker registers nothing, but asks the provider to send the code to https://evil.example instead.",
     "4": "An attacker replays an old ID token, captured elsewhere, into a new login.",
 }
 DEFENCES = ("state", "pkce", "exact redirect_uri", "nonce")
 _EXPECTED = {"1": "state", "2": "pkce", "3": "exact redirect_uri", "4": "nonce"}
-_HINTS = {
-    "1": "which value does the client make up before the redirect and compare when the browser comes back?",
-    "2": "the interceptor has the code; which secret did the real client keep that the code alone does not reveal?",
-    "3": "which check happens at the provider before it sends any code anywhere?",
-    "4": "which value from the login request comes back inside the ID token itself?",
+# Why the defence the learner chose does not stop that threat: chosen by the learner's answer, so a hint never
+# points at the expected one.
+_WHY_NOT = {
+    ("1", "pkce"): "this client and this provider do not use PKCE at all. (Where the provider supports it, PKCE "
+    "can stand in for CSRF protection: RFC 9700 §4.7.1.)",
+    ("1", "nonce"): "this client does not use OpenID Connect, so no ID token brings a nonce back.",
+    ("1", "exact redirect_uri"): "the attacker's code arrives at the client's own registered redirect URI: the "
+    "provider has nothing to refuse.",
+    ("2", "state"): "the interceptor receives the whole redirect, state and all, and redeems the code itself at the "
+    "token endpoint, where state plays no part.",
+    ("2", "exact redirect_uri"): "the malicious app listens on the very redirect URI the client registered; an "
+    "exact match cannot tell them apart.",
+    ("2", "nonce"): "the interceptor redeems the code itself; a nonce protects the client's session, not the code "
+    "of a public client (RFC 9700 §4.5.3.2).",
+    ("3", "state"): "state lets a client reject a response it never asked for; here the code never reaches the "
+    "client at all.",
+    ("3", "pkce"): "the attacker builds this authorization request, so the PKCE challenge in it can be their own.",
+    ("3", "nonce"): "the code has left before any ID token exists: whatever stops this acts before the redirect.",
+    ("4", "state"): "a replayed ID token can arrive in a response whose state is fresh; state says nothing about "
+    "the ID token itself.",
+    ("4", "pkce"): "PKCE proves who redeems a code; it puts nothing into the ID token that ties it to this login.",
+    ("4", "exact redirect_uri"): "the replayed ID token is delivered to the right redirect URI, so that check passes.",
 }
 
 
@@ -117,5 +135,10 @@ def check_defences(answers: Any) -> Feedback:
         return Feedback.not_yet(name, f"threat(s) {', '.join(unknown)}: answer with one of {', '.join(DEFENCES)}.")
     wrong = sorted(k for k in _EXPECTED if normal[k] != _EXPECTED[k])
     if not wrong:
-        return Feedback.solved(name, "four attacks, four cheap defences: a real client uses all of them.")
-    return Feedback.not_yet(name, f"{4 - len(wrong)} of 4 right.", *(f"threat {k}: {_HINTS[k]}" for k in wrong))
+        return Feedback.solved(
+            name,
+            "four attacks, four cheap defences: a real client uses all of them. In a flow with PKCE (or an OpenID "
+            "Connect nonce), those also stop CSRF (RFC 9700 §4.7.1).",
+        )
+    hints = (f"threat {k}: {_WHY_NOT[k, normal[k]]}" for k in wrong)
+    return Feedback.not_yet(name, f"{4 - len(wrong)} of 4 right.", *hints)

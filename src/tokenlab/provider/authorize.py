@@ -38,7 +38,9 @@ error is shown as a page and never redirected (RFC 6749 §4.1.2.1, RFC 9700
 on a page that posts back here. (C) A 303 redirect (never 307, RFC 9700 §4.12)
 carries a single-use code, 256 random bits, kept only as a hash. (D)–(E) One
 exchange at the token endpoint; the code works once, and a second attempt
-revokes what the first one got (RFC 6749 §4.1.2)::
+revokes what the first one got, if anything (RFC 6749 §4.1.2: MUST deny,
+SHOULD revoke). A failed first attempt also uses the code up: that is this
+provider's choice, not a rule of RFC 6749 or RFC 7636::
 
     HTTP/1.1 303 See Other
     Location: http://127.0.0.1/callback?code=Qm9u…&state=af0ifjsldkj&iss=http%3A%2F%2F127.0.0.1%3A8000
@@ -413,7 +415,9 @@ def redeem_code(app: ProviderApp, client: ClientConfig, params: dict[str, str], 
     if not code:
         raise InvalidRequestError("code is missing (RFC 6749 section 4.1.3).")
     # The code works once. Take it out of the store atomically, so two concurrent requests cannot
-    # both succeed; a second use revokes what the first one got (RFC 6749 §4.1.2, §10.5).
+    # both succeed. RFC 6749 §4.1.2: a code used more than once MUST be refused, and the server SHOULD
+    # revoke the tokens previously issued for it. The server cannot tell who sent which copy (a client
+    # may retry after a lost response), so the message says what happened, not who is to blame.
     record, first_grant = app.store.take_code(code)
     if record is None:
         if first_grant is None:
@@ -421,11 +425,15 @@ def redeem_code(app: ProviderApp, client: ClientConfig, params: dict[str, str], 
         grant_id = app.store.code_came_back(code)
         if grant_id:
             app.store.revoke_grant(grant_id, "authorization code used twice")
-        raise InvalidGrantError(
-            "This authorization code was already used. A code works once; a second use means it was copied, "
-            "so the tokens issued for it are revoked (RFC 6749 section 4.1.2)."
-        )
-    # From here the code is used up, whatever happens: a failed attempt cannot be retried (RFC 7636 §4.6).
+            raise InvalidGrantError(
+                "This authorization code was already used; a code works once, and the tokens issued for it "
+                "are now revoked (RFC 6749 section 4.1.2)."
+            )
+        # No tokens to revoke: the first attempt failed (or is still minting, and will revoke its own).
+        raise InvalidGrantError("This authorization code was already used; a code works once (RFC 6749 section 4.1.2).")
+    # From here the code is used up, whatever happens: tokenlab's provider chooses to burn a code on a failed
+    # attempt too (a wrong verifier, client or redirect_uri), so that a stolen code gives one guess, not many.
+    # RFC 6749 §4.1.2 and RFC 7636 §4.6 do not require this; they require refusing the failed request.
     # "ensure that the authorization code was issued to the authenticated confidential client, or if the
     # client is public, ensure that the code was issued to client_id in the request" (§4.1.3)
     if record.client_id != client.client_id:

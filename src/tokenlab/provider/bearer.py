@@ -6,7 +6,8 @@ endpoint (:mod:`tokenlab.provider.userinfo`). A request is answered, in order:
 1. a token in the URI query (``?access_token=``) → 400 ``invalid_request``.
    RFC 6750 §2.3 says that method SHOULD NOT be used and resource servers MAY
    support it; this one does not, because URLs end up in logs, browser history
-   and ``Referer`` headers (§5.3: "Don't pass bearer tokens in page URLs");
+   and ``Referer`` headers (§5.3: "Don't pass bearer tokens in page URLs"), and
+   RFC 9700 §4.3.2 now says clients MUST NOT send access tokens there;
 2. a token sent two ways (header and form body) → 400 ``invalid_request``
    (§2: "Clients MUST NOT use more than one method to transmit the token");
 3. no token at all → 401 with a bare ``WWW-Authenticate: Bearer realm="tokenlab"``
@@ -145,11 +146,13 @@ def bearer_error_response(err: BearerError) -> Response:
 def request_token(request: Request, *, body_allowed: bool) -> str:
     """The access token of ``request``, from the ``Authorization`` header (§2.1) or, if ``body_allowed``,
     the form body (§2.2). Raises :class:`BearerRequestError` or :class:`NoTokenError`."""
-    # §2.3 and §5.3: tokens in URLs leak into logs and Referer headers; this server refuses them.
+    # §2.3 and §5.3: tokens in URLs leak into logs and Referer headers. §2.3 lets a resource server support the
+    # query method ("MAY"); this one chooses not to, and RFC 9700 §4.3.2 forbids clients to use it.
     if "access_token" in request.args:
         raise BearerRequestError(
-            "Access tokens in the URL are refused: URLs end up in logs and browser history. "
-            "Send it in the Authorization header instead (RFC 6750 section 2.3, section 5.3)."
+            "This API refuses access tokens in the URL, where they end up in logs and browser history "
+            "(RFC 6750 section 2.3 lets a server refuse them; RFC 9700 section 4.3.2 forbids clients to send them). "
+            "Send it in the Authorization header (RFC 6750 section 2.1)."
         )
     header_token = _header_token(request.headers.get("Authorization"))
     body_token = _body_token(request, body_allowed=body_allowed)

@@ -54,9 +54,11 @@ Security (§5): the device code is 256 random bits (§5.2: brute-forcing it
 must be infeasible); the user code is short for typing, 8 letters from
 §6.1's 20 consonants (20^8 ≈ 2^34.6), so wrong guesses are throttled per
 client address (§5.1): five failures in a minute lock that address out for
-the rest of the minute. A device code works for one client only and once;
-presented again, it revokes the grant it started (§3.4 with RFC 6749 §4.1.2,
-as node-oidc-provider does).
+the rest of the minute. A device code works for one client only (§3.4) and, by
+this provider's choice, once: presented again after its tokens were issued, it
+revokes them, as RFC 6749 §4.1.2 asks for authorization codes and as
+node-oidc-provider does. RFC 8628 sets no such rule, and the price is paid by a
+device whose token response was lost: it polls again and loses its tokens.
 """
 
 from __future__ import annotations
@@ -278,11 +280,19 @@ def redeem_device_code(app: ProviderApp, client: ClientConfig, params: dict[str,
     if outcome == "unknown" or record is None:  # §3.4: a code issued to this client, and only to it
         raise InvalidGrantError("This device code is unknown or was not issued to this client (RFC 8628 section 3.4).")
     if outcome == "replayed":
+        # tokenlab's provider chooses to treat a device code like an authorization code (RFC 6749 §4.1.2): it works
+        # once, and a second redemption revokes what the first one got. RFC 8628 does not say so. The server cannot
+        # tell a copied code from a device whose first response was lost (§3.5), so the message blames no one.
         if record.grant_id is not None:
             app.store.revoke_grant(record.grant_id, "device code reused")
+            raise InvalidGrantError(
+                "This device code was already redeemed, and the tokens it gave are now revoked: tokenlab's "
+                "provider lets a device code work once (its own rule, like RFC 6749 section 4.1.2 for "
+                "authorization codes). Start the device flow again."
+            )
         raise InvalidGrantError(
-            "This device code was already redeemed. A second use means it was copied, so the tokens it gave "
-            "are revoked (RFC 8628 section 3.4, RFC 6749 section 4.1.2)."
+            "This device code was already redeemed: tokenlab's provider lets a device code work once (its own "
+            "rule, like RFC 6749 section 4.1.2 for authorization codes). Start the device flow again."
         )
     if outcome == "expired":
         raise DeviceCodeExpiredError("The device code has expired; start the device flow again (RFC 8628 section 3.5).")
