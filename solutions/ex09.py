@@ -9,7 +9,7 @@ def store_tokens(saved, response):
     - The refresh token: the response's if it has one. RFC 6749 §6: "The authorization server MAY issue a new
       refresh token, in which case the client MUST discard the old refresh token and replace it with the new
       refresh token." With rotation (RFC 9700 §4.14.2) the old one is already used up, and presenting it again
-      would look like theft and revoke the whole grant.
+      is reuse, which this provider answers by revoking the whole grant.
     - If the response has no ``refresh_token``, the server did not rotate: the old one is still the app's way
       to get the next access token, so it must be kept, not dropped.
 
@@ -25,9 +25,10 @@ def store_tokens(saved, response):
 
 STILL_USABLE = {
     # Issued under the laptop's grant. The attacker presenting laptop RT1 at 09:58, after the app had already
-    # rotated it at 09:56, is a reuse: the provider cannot tell who is the thief, so it revokes the grant and
-    # every token of its family (RFC 9700 §4.14.2; RFC 7009 §2.1 for the access tokens). laptop AT2 would only
-    # have expired at 10:06, and laptop RT2 was never used: both die with their grant all the same.
+    # rotated it at 09:56, is a reuse: the provider cannot tell who is the thief (RFC 9700 §4.14.2), and
+    # tokenlab's provider chooses to revoke the grant and every token of its family, access tokens included
+    # (the RFC asks at least for the active refresh token). laptop AT2 would only have expired at 10:06, and
+    # laptop RT2 was never used: both die with their grant all the same.
     "laptop AT2": False,
     "laptop RT2": False,
     # Never used since the 09:00 login: the idle lifetime (1 hour since the last use, RFC 9700 §4.14.2 "SHOULD

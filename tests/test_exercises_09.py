@@ -109,6 +109,12 @@ def test_wrong_predictions_get_the_rule_and_never_the_fate_of_a_token(tokens, ru
     assert "True" not in " ".join(feedback.hints) and "False" not in " ".join(feedback.hints)
 
 
+def test_the_family_hint_calls_revoking_the_whole_grant_tokenlabs_choice_and_cites_no_revocation_endpoint_rule():
+    hints = " ".join(exercises.check_still_usable(_flipped("laptop AT2")).hints)
+    assert "tokenlab's provider revokes the whole grant" in hints
+    assert "RFC 7009" not in hints  # §2.1 is about revocation requests, not about a reused refresh token
+
+
 def test_every_wrong_rule_gets_one_hint():
     feedback = exercises.check_still_usable({k: not v for k, v in ex09.STILL_USABLE.items()})
     assert feedback.message.startswith("0 of 5 right")

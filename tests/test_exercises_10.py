@@ -13,17 +13,27 @@ def test_purge_solution_is_solved():
 @pytest.mark.parametrize(
     ("attempt", "words"),
     [
-        (lambda denylist, now: {j: e for j, e in denylist.items() if e >= now}, "exactly now"),
-        (lambda denylist, now: denylist, "one entry is past its exp"),
-        (lambda denylist, now: [j for j, e in denylist.items() if e > now], "not a dict"),
-        (lambda denylist, now: denylist.clear(), "returned None"),
-        (lambda denylist, now: denylist.pop("zzz"), "KeyError"),
+        (lambda denylist, now, leeway: {j: e for j, e in denylist.items() if e + leeway >= now}, "exactly now"),
+        (lambda denylist, now, leeway: {j: e for j, e in denylist.items() if e > now}, "60 s of leeway"),
+        (lambda denylist, now, leeway: denylist, "one entry is past its exp"),
+        (lambda denylist, now, leeway: [j for j, e in denylist.items() if e > now], "not a dict"),
+        (lambda denylist, now, leeway: denylist.clear(), "returned None"),
+        (lambda denylist, now, leeway: denylist.pop("zzz"), "KeyError"),
+        (lambda denylist, now: {j: e for j, e in denylist.items() if now < e}, "three arguments"),
     ],
-    ids=["keeps-at-exp", "keeps-everything", "returns-a-list", "returns-none", "crashes"],
+    ids=["keeps-at-exp", "ignores-leeway", "keeps-everything", "returns-a-list", "returns-none", "crashes", "two-args"],
 )
 def test_wrong_purges_name_the_case(attempt, words):
     feedback = exercises.check_purge(attempt)
     assert not feedback.passed and words in str(feedback)
+
+
+def test_a_purge_that_drops_entries_at_exp_is_refused_while_verifiers_allow_leeway():
+    def drops_at_exp(denylist, now, leeway):
+        return {jti: exp for jti, exp in denylist.items() if now < exp}
+
+    feedback = exercises.check_purge(drops_at_exp)
+    assert not feedback.passed and "leeway" in " ".join(feedback.hints)
 
 
 def test_rotation_order_solution_is_solved():
@@ -34,9 +44,9 @@ def test_rotation_order_solution_is_solved():
 @pytest.mark.parametrize(
     ("steps", "words"),
     [
-        (["B", "C", "D", "E", "A"], "step 1 is not"),
-        (["C", "B", "D", "E", "A"], "step 2 is not"),
-        (["C", "D", "B", "A", "E"], "step 4 is not"),
+        (["B", "C", "D", "E", "A"], "step 1 (B) comes too early"),
+        (["C", "B", "D", "E", "A"], "step 2 (B) comes too early"),
+        (["C", "D", "B", "A", "E"], "step 4 (A) comes too early"),
         (["C", "C", "B", "E", "A"], "exactly once"),
         (42, "expected a list"),
         ([..., ..., ..., ..., ...], "no answer yet"),
@@ -48,8 +58,15 @@ def test_wrong_orders_say_where_it_goes_wrong(steps, words):
     assert "C, D, B" not in str(feedback)
 
 
+def test_a_rotation_hint_is_chosen_by_the_misplaced_step_not_by_the_step_that_belongs_there():
+    # step 2 should be D in both; the learner put B there once and E the other time: the hints differ
+    hint_for_b = exercises.check_rotation_order(["C", "B", "D", "E", "A"]).hints
+    hint_for_e = exercises.check_rotation_order(["C", "E", "D", "B", "A"]).hints
+    assert hint_for_b != hint_for_e
+
+
 def test_placeholders_are_unanswered():
-    def purge(denylist, now): ...
+    def purge(denylist, now, leeway): ...
 
     assert "no answer yet" in str(exercises.check_purge(purge))
     assert "no answer yet" in str(exercises.check_rotation_order(...))

@@ -129,10 +129,11 @@ _RULE_OF = {
 }
 _RULE_HINTS = {
     "family": "expiry ends a token at its exp, and rotation ends the refresh token that was used; but when a "
-    "refresh token the provider already rotated comes back, it revokes the whole grant that token was issued "
-    "under (RFC 9700 §4.14.2, RFC 7009 §2.1). Which tokens were issued under that grant?",
+    "refresh token the provider already rotated comes back, tokenlab's provider revokes the whole grant that "
+    "token was issued under (RFC 9700 §4.14.2 asks at least for the active refresh token). Which tokens were "
+    "issued under that grant?",
     "idle": "a refresh token has two lifetimes here: 8 hours from the login, and 1 hour from its last use "
-    "(RFC 9700 §4.14.2: it SHOULD expire when the client has not used it for some time). Check each refresh "
+    "(RFC 9700 §4.14.2: refresh tokens SHOULD expire when the client has been inactive for some time). Check each refresh "
     "token against both at 10:03.",
     "grant": "a family is the tokens of one grant, and every login starts a grant of its own. Which grant was "
     "each token issued under, and which grant did the reuse at 09:58 revoke?",

@@ -9,39 +9,55 @@ from tokenlab.exercises._feedback import Feedback, is_stub, is_unanswered, run_l
 __all__ = ["ROTATION_STEPS", "check_purge", "check_rotation_order"]
 
 _CASES = (
-    # (denylist jti -> exp, now, expected, about)
-    ({}, 1000, {}, "the denylist is empty"),
-    ({"a": 1500, "b": 900}, 1000, {"a": 1500}, "one entry is past its exp"),
-    ({"a": 1000}, 1000, {}, "an entry's exp is exactly now"),
-    ({"a": 1001, "b": 2000}, 1000, {"a": 1001, "b": 2000}, "every token is still unexpired"),
+    # (denylist jti -> exp, now, leeway, expected, about)
+    ({}, 1000, 0, {}, "the denylist is empty"),
+    ({"a": 1500, "b": 900}, 1000, 0, {"a": 1500}, "one entry is past its exp, and verifiers allow no leeway"),
+    ({"a": 1000}, 1000, 0, {}, "an entry's exp is exactly now, and verifiers allow no leeway"),
+    ({"a": 950, "b": 800}, 1000, 60, {"a": 950}, "one token expired 50 s ago, and verifiers allow 60 s of leeway"),
+    ({"a": 940}, 1000, 60, {}, "an entry's exp + leeway is exactly now"),
+    ({"a": 1001, "b": 2000}, 1000, 60, {"a": 1001, "b": 2000}, "every token is still unexpired"),
 )
+_PURGE_HINTS = {
+    "an entry's exp is exactly now, and verifiers allow no leeway": (
+        "RFC 7519 §4.1.4: a token is refused on or after its exp; with no leeway, does anyone still accept it now?"
+    ),
+    "one token expired 50 s ago, and verifiers allow 60 s of leeway": (
+        "leeway keeps a token accepted after its exp (lesson 08): until when could a verifier still take it?"
+    ),
+    "an entry's exp + leeway is exactly now": (
+        "the 'on or after' rule of RFC 7519 §4.1.4 applies at exp + leeway too."
+    ),
+}
 
 
 def check_purge(purge: Any) -> Feedback:
-    """Exercise 10.1: ``purge(denylist, now)`` keeps only the entries whose token has not expired."""
+    """Exercise 10.1: ``purge(denylist, now, leeway)`` keeps the entries a verifier with ``leeway`` still needs."""
     name = "Exercise 10.1 (a denylist that forgets)"
     if not callable(purge) or is_stub(purge):
-        return Feedback.unanswered(name, "a function purge(denylist, now) that returns the entries to keep")
-    for right, (denylist, now, expected, about) in enumerate(_CASES):
+        return Feedback.unanswered(name, "a function purge(denylist, now, leeway) that returns the entries to keep")
+    for right, (denylist, now, leeway, expected, about) in enumerate(_CASES):
         given = dict(denylist)
-        answer, problem = run_learner_code(purge, given, now)
+        answer, problem = run_learner_code(purge, given, now, leeway)
         if problem is not None:
             return Feedback.not_yet(
-                name, f"when {about}, {problem}.", "build and return a new dict; the values are exp times."
+                name,
+                f"when {about}, {problem}.",
+                "purge takes three arguments (denylist, now, leeway); build and return a new dict; the values are "
+                "exp times.",
             )
         if answer is None:
             return Feedback.not_yet(name, f"when {about}, it returned None.", "return the dict of entries to keep.")
         if not isinstance(answer, dict):
             return Feedback.not_yet(name, f"when {about}, it returned a {type(answer).__name__}, not a dict.")
         if answer != expected:
-            hint = (
-                "RFC 7519 §4.1.4: a token is expired on or after exp, so its entry is no longer needed then."
-                if about == "an entry's exp is exactly now"
-                else "an entry is needed while its token could still pass the signature and exp checks: while now < exp."
+            hint = _PURGE_HINTS.get(
+                about, "an entry is needed for as long as some verifier could still accept its token."
             )
             return Feedback.not_yet(name, f"{right} of {len(_CASES)} cases right; it goes wrong when {about}.", hint)
     return Feedback.solved(
-        name, "entries live exactly as long as their tokens: the denylist never grows without bound."
+        name,
+        "an entry lives as long as any verifier could still accept its token, exp plus leeway, and no longer: "
+        "the denylist never grows without bound.",
     )
 
 
@@ -50,15 +66,17 @@ ROTATION_STEPS = {
     "B": "start signing new tokens with the new key",
     "C": "publish the new key in the JWKS, beside the old one",
     "D": "wait until every verifier's cached copy of the JWKS has expired (its max-age)",
-    "E": "wait until the last token signed with the old key has expired, and caches again",
+    "E": "wait until the last token signed with the old key has expired, plus the largest leeway a verifier allows",
 }
 _ORDER = ["C", "D", "B", "E", "A"]
-_WHY = {
-    "C": "nothing can verify a key it has never seen: what must exist before anything is signed with it?",
-    "D": "a verifier that fetched the JWKS just before the new key appeared still has the old copy: how long might that last?",
-    "B": "signing with the new key is safe only once every verifier can know it.",
-    "E": "old tokens keep arriving until they expire: the old key must still be published for them.",
-    "A": "retiring is the very last step: which tokens would fail if it came earlier?",
+# The first misplaced step always belongs later than where it was put (every step before it is right), so the
+# hint is chosen by the learner's own letter and says what that step depends on, never which letter is due.
+_TOO_EARLY = {
+    "A": "removing a key refuses every token it signed that a verifier could still accept: is none of them left?",
+    "B": "a verifier refuses a token whose kid it cannot find, and refetches its JWKS only within its limits: "
+    "can every verifier find the new key at this point?",
+    "D": "waiting for caches helps only once the JWKS has something new for them to pick up.",
+    "E": "tokens signed with the old key stop appearing only once something else signs the new ones.",
 }
 
 
@@ -78,7 +96,7 @@ def check_rotation_order(steps: Any) -> Feedback:
         if given != wanted:
             return Feedback.not_yet(
                 name,
-                f"the first {position - 1} step(s) are in the right order; step {position} is not.",
-                _WHY[wanted],
+                f"the first {position - 1} step(s) are in the right order; step {position} ({given}) comes too early.",
+                _TOO_EARLY[given],
             )
     return Feedback.solved(name, "publish, wait, switch, wait, retire: no verifier ever meets a kid it cannot find.")
