@@ -1,4 +1,4 @@
-"""tokenlab.signature_base: the exact bytes a request signature covers (RFC 9421 §2.5, SigV4's canonical query)."""
+"""tokenlab.signature_base: the exact bytes a request signature covers (RFC 9421 §2.5), and SigV4's canonical query."""
 
 import base64
 import hashlib
@@ -20,7 +20,7 @@ from tokenlab.signature_base import (
     show_base,
 )
 
-# RFC 9421 Appendix B.1.4 (the shared secret) and B.2 (the request), used by the HMAC example B.2.5.
+# RFC 9421 Appendix B.1 (the shared secret "test-shared-secret") and B.2 (the request), used by the examples of B.2.
 RFC_SECRET = base64.b64decode(
     "uzvJfB4u3N0Jy4T7NZ75MDVcr8zSTInedJtkgcu46YW4XByzNJjxBdtjUkdJPBtbmHhIDi6pcl8jsasjlTMtDQ=="
 )
@@ -52,6 +52,39 @@ def test_rfc_9421_appendix_b_2_5_hmac_example_comes_out_byte_for_byte():
     )
 
 
+def test_rfc_9421_appendix_b_2_3_full_coverage_base_keeps_the_query_exactly_as_sent():
+    covered = ("date", "@method", "@path", "@query", "@authority", "content-type", "content-digest", "content-length")
+    signature_input = SignatureInput(covered, {"created": 1618884473, "keyid": "test-key-rsa-pss"}, "sig-b23")
+    base = canonical_request("POST", RFC_URL, RFC_HEADERS, signature_input)
+    assert base == (
+        b'"date": Tue, 20 Apr 2021 02:07:55 GMT\n'
+        b'"@method": POST\n'
+        b'"@path": /foo\n'
+        b'"@query": ?param=Value&Pet=dog\n'
+        b'"@authority": example.com\n'
+        b'"content-type": application/json\n'
+        b'"content-digest": sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:\n'
+        b'"content-length": 18\n'
+        b'"@signature-params": ("date" "@method" "@path" "@query" "@authority" "content-type" "content-digest" '
+        b'"content-length");created=1618884473;keyid="test-key-rsa-pss"'
+    )
+
+
+def test_rfc_9421_appendix_b_2_6_ed25519_example_base_comes_out_byte_for_byte():
+    covered = ("date", "@method", "@path", "@authority", "content-type", "content-length")
+    signature_input = SignatureInput(covered, {"created": 1618884473, "keyid": "test-key-ed25519"}, "sig-b26")
+    assert canonical_request("POST", RFC_URL, RFC_HEADERS, signature_input) == (
+        b'"date": Tue, 20 Apr 2021 02:07:55 GMT\n'
+        b'"@method": POST\n'
+        b'"@path": /foo\n'
+        b'"@authority": example.com\n'
+        b'"content-type": application/json\n'
+        b'"content-length": 18\n'
+        b'"@signature-params": ("date" "@method" "@path" "@authority" "content-type" "content-length");'
+        b'created=1618884473;keyid="test-key-ed25519"'
+    )
+
+
 def test_the_base_is_one_line_per_component_in_the_listed_order_then_the_signature_params():
     signature_input = SignatureInput.make(
         ("content-type", "@path", "@method", "@authority", "@query", "@scheme"), created=1, keyid="k", nonce="n"
@@ -64,7 +97,7 @@ def test_the_base_is_one_line_per_component_in_the_listed_order_then_the_signatu
         b'"@path": /a/b%20c',
         b'"@method": POST',
         b'"@authority": shop.example:8080',
-        b'"@query": ?a=2&z=1',
+        b'"@query": ?z=1&a=2',
         b'"@scheme": http',
         b'"@signature-params": ("content-type" "@path" "@method" "@authority" "@query" "@scheme");'
         b'created=1;keyid="k";nonce="n";alg="hmac-sha256"',
@@ -103,12 +136,11 @@ def test_the_canonical_query_follows_sigv4(query, canonical):
     assert canonical_query(query) == canonical
 
 
-def test_a_query_that_is_not_utf_8_cannot_be_canonicalised():
+def test_a_query_that_is_not_utf_8_cannot_be_canonicalised_for_sigv4_but_signs_as_sent():
     with pytest.raises(UnicodeDecodeError):
         canonical_query("a=%FF")
     signature_input = SignatureInput.make(("@query",), created=1, keyid="k", nonce="n")
-    with pytest.raises(MalformedSignatureError):
-        canonical_request("GET", "http://x/?a=%FF", {}, signature_input)
+    assert canonical_request("GET", "http://x/?a=%FF", {}, signature_input).startswith(b'"@query": ?a=%FF\n')
 
 
 def test_an_absurdly_long_query_is_refused():
@@ -125,11 +157,28 @@ def test_any_order_and_any_legal_encoding_of_the_same_parameters_give_one_canoni
     assert canonical_query(plus) == canonical_query(percent)
 
 
-def test_a_query_already_in_canonical_form_gives_rfc_9421s_own_query_value():
+@pytest.mark.parametrize(
+    ("url", "line"),
+    [
+        ("http://x/?param=value&foo=bar&baz=bat%2Dman", b'"@query": ?param=value&foo=bar&baz=bat%2Dman'),  # §2.2.7
+        ("http://x/path?queryString", b'"@query": ?queryString'),  # §2.2.7's second example
+        ("http://x/", b'"@query": ?'),  # no query: "?" alone
+        ("http://x/?", b'"@query": ?'),
+        ("http://x/?z=1&a=2", b'"@query": ?z=1&a=2'),  # never sorted
+        ("http://x/?q=tea+set&q=cups", b'"@query": ?q=tea+set&q=cups'),  # never decoded or re-encoded
+        ("http://x/?a=%2f", b'"@query": ?a=%2f'),  # percent-encoded octets as they are, lower-case hex too
+    ],
+)
+def test_the_query_component_is_the_query_exactly_as_sent_rfc_9421_section_2_2_7(url, line):
     signature_input = SignatureInput.make(("@query",), created=1, keyid="k", nonce="n")
-    base = canonical_request("GET", "http://x/?a=1&b=two", {}, signature_input)
-    assert base.startswith(b'"@query": ?a=1&b=two\n')  # RFC 9421 §2.2.7: the query as sent
-    assert canonical_request("GET", "http://x/", {}, signature_input).startswith(b'"@query": ?\n')
+    assert canonical_request("GET", url, {}, signature_input).split(b"\n")[0] == line
+
+
+def test_a_reordered_or_re_encoded_query_is_another_signature_base():
+    signature_input = SignatureInput.make(("@query",), created=1, keyid="k", nonce="n")
+    sent = canonical_request("GET", "http://x/?status=open&limit=2", {}, signature_input)
+    for copy in ("http://x/?limit=2&status=open", "http://x/?status=%6Fpen&limit=2"):
+        assert canonical_request("GET", copy, {}, signature_input) != sent
 
 
 @pytest.mark.parametrize(
@@ -272,6 +321,6 @@ def test_the_quick_writing_of_tokenlabs_own_parameters_matches_the_general_seria
     assert SignatureInput.parse(made.header()).params == made.params
 
 
-def test_a_label_must_be_an_rfc_8941_key():
+def test_a_label_must_be_an_rfc_9651_key():
     with pytest.raises(MalformedSignatureError):
         SignatureInput.make(("@method",), created=1, keyid="k", nonce="n", label="Sig 1").header()

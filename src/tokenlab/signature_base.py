@@ -1,4 +1,4 @@
-"""The canonical request: exactly which bytes a request signature covers (RFC 9421 §2.5, with SigV4's query).
+"""The canonical request: exactly which bytes a request signature covers (RFC 9421 §2.5).
 
 A signer and a verifier must derive the same bytes from the same request, each from its own copy of it.
 tokenlab builds them as RFC 9421 builds its *signature base*: one line ``"name": value`` per covered
@@ -14,17 +14,21 @@ by single ``\\n`` bytes (no newline at the end), in ASCII::
     "@signature-params": ("@method" "@authority" "@path" "@query" "content-digest" "content-type");created=...
 
 Components: ``@method`` (§2.2.1, as sent), ``@authority`` (§2.2.3, lower case, default port dropped),
-``@scheme`` (§2.2.4), ``@path`` (§2.2.6, as sent, ``/`` if empty), ``@query`` (below) and header fields by
+``@scheme`` (§2.2.4), ``@path`` (§2.2.6, as sent, ``/`` if empty), ``@query`` (§2.2.7) and header fields by
 lower-case name (§2.1: values trimmed, a field on several lines joined with ``, ``). The body is covered
-through its RFC 9530 ``Content-Digest`` (§2), as AWS SigV4 covers the SHA-256 of the payload.
+through its ``Content-Digest`` field (RFC 9530 §2).
 
-``@query`` is AWS Signature Version 4's *canonical query string*: parameters decoded as a form is, then each
-name and value percent-encoded one way only (RFC 3986 §2.3 unreserved characters stay, every other UTF-8
-byte becomes ``%XX`` in upper case) and sorted by name, then value, so the order parameters travel in does
-not matter. This is where tokenlab departs from RFC 9421, whose ``@query`` is the query exactly as sent
-(§2.2.7); the two agree whenever a query is sent in canonical form (and when there is none: ``?``).
+``@query`` is the query exactly as sent, with its leading ``?``, percent-encoded octets left as they are, and
+``?`` alone when the request has no query (RFC 9421 §2.2.7). Nothing is decoded, re-encoded or sorted, so a
+query whose parameters were reordered or re-encoded on the way is a different signature base and fails to
+verify. ``@query-param`` (§2.2.8) and the other components of §2.2 are not implemented: a signature that
+covers one is refused as malformed, never guessed at.
 
-The RFC's own HMAC example (RFC 9421 Appendix B.2.5) comes out byte for byte; see ``tests/test_signature_base.py``.
+:func:`canonical_query` is a different thing, kept for lesson 13: AWS Signature Version 4's canonical query
+string, which *does* sort and re-encode. SigV4 signs that form; RFC 9421 does not.
+
+The RFC's own examples come out byte for byte: the HMAC signature of Appendix B.2.5 and the signature bases of
+B.2.3 and B.2.6; see ``tests/test_signature_base.py``.
 """
 
 from __future__ import annotations
@@ -67,22 +71,23 @@ _DEFAULT_PORTS = {"http": "80", "https": "443"}
 _MAX_QUERY_FIELDS = 256
 _PLAIN_PAIR = re.compile(r"([A-Za-z0-9\-._~]*)(?:=([A-Za-z0-9\-._~]*))?")  # RFC 3986 §2.3 unreserved only
 _KEY = r"[a-z*][a-z0-9_\-.*]*"
-_STRING = r'"[\x20\x21\x23-\x5b\x5d-\x7e]*"'  # RFC 8941 §3.3.3 without escapes
+_STRING = r'"[\x20\x21\x23-\x5b\x5d-\x7e]*"'  # RFC 9651 §3.3.3 without escapes
 _CANONICAL_INTEGER = r"0|-?[1-9][0-9]{0,14}"
 _LABEL = re.compile(_KEY)
 _CANONICAL_INPUT = re.compile(
     rf"({_KEY})=(\(((?:{_STRING}(?: {_STRING})*)?)\)((?:;{_KEY}(?:=(?:{_STRING}|{_CANONICAL_INTEGER}))?)*))"
 )
 _CANONICAL_PARAM = re.compile(rf';({_KEY})(?:=("[^"]*"|[-0-9]+))?')  # only ever run on text _CANONICAL_INPUT matched
-_PLAIN_TEXT = re.compile(r"[\x20\x21\x23-\x5b\x5d-\x7e]*")  # a string RFC 8941 writes as it is, between quotes
+_PLAIN_TEXT = re.compile(r"[\x20\x21\x23-\x5b\x5d-\x7e]*")  # a string RFC 9651 §4.1.6 writes as it is, in quotes
 
 
 def canonical_query(query: str) -> str:
-    """The query in SigV4's canonical form: decoded as a form would be, re-encoded one way, sorted.
+    """AWS Signature Version 4's canonical query string for ``query`` (not RFC 9421's ``@query``).
 
-    ``+`` is a space, as in the form parsing every web framework applies; each name and value is then
-    percent-encoded from its UTF-8 bytes, leaving only ``A-Z a-z 0-9 - . _ ~`` (RFC 3986 §2.3); pairs are
-    sorted by encoded name, then encoded value.
+    SigV4 percent-encodes each name and value from its UTF-8 bytes, leaving only ``A-Z a-z 0-9 - . _ ~``
+    (RFC 3986 §2.3) and writing a space as ``%20``, then sorts the pairs by encoded name, then encoded value.
+    Reading a query that arrived, tokenlab first decodes it as a form is decoded (``+`` is a space): that step is
+    tokenlab's choice, so that ``q=tea+set`` and ``q=tea%20set`` give one canonical form.
 
     >>> canonical_query("status=open&limit=2&q=tea+set")
     'limit=2&q=tea%20set&status=open'
@@ -131,7 +136,7 @@ class SignatureInput:
         except TypeError:  # something that is not a string: the general serialiser will say what
             plain = None
         if plain and type(created) is int and abs(created) < 10**15:
-            names = '" "'.join(made.covered)  # RFC 8941 §4.1: plain strings are written as they are, in quotes
+            names = '" "'.join(made.covered)  # RFC 9651 §4.1.6: plain strings are written as they are, in quotes
             names = f'"{names}"' if made.covered else ""
             made.__dict__["_value"] = f'({names});created={created};keyid="{keyid}";nonce="{nonce}";alg="{ALGORITHM}"'
         return made
@@ -163,7 +168,7 @@ class SignatureInput:
 
     @classmethod
     def _from_canonical(cls, match: re.Match) -> SignatureInput | None:
-        """The common case, without the general parser: one signature, already in RFC 8941's canonical form
+        """The common case, without the general parser: one signature, already in RFC 9651's canonical form
         (plain strings, canonical integers), so its text is its own serialisation. ``None`` if a key repeats."""
         label, value, components, params_text = match.groups()
         params: dict[str, Any] = {}
@@ -205,7 +210,9 @@ class SignatureInput:
     def header(self) -> str:
         """The whole ``Signature-Input`` field value for this one signature."""
         if _LABEL.fullmatch(self.label) is None:
-            raise MalformedSignatureError(f"{self.label!r} cannot label a signature: an RFC 8941 key is lower case.")
+            raise MalformedSignatureError(
+                f"{self.label!r} cannot label a signature: an RFC 9651 key is lower case (§3.2)."
+            )
         return f"{self.label}={self.value()}"
 
 
@@ -260,12 +267,7 @@ def _derived(name: str, method: str, parts: Any) -> str:
     if name == "@path":
         return parts.path or "/"
     if name == "@query":
-        try:
-            return "?" + canonical_query(parts.query)
-        except (UnicodeDecodeError, ValueError):
-            raise MalformedSignatureError(
-                "The query cannot be read as UTF-8 form parameters.", component="@query"
-            ) from None
+        return "?" + parts.query  # §2.2.7: as sent, "?" alone when there is none; nothing decoded or sorted
     if name == "@scheme":
         return parts.scheme.lower()
     raise MalformedSignatureError(
@@ -307,7 +309,7 @@ def parse_signature_dictionary(value: str, field: str) -> dict[str, Any]:
         return parse_dictionary(value)
     except StructuredFieldError as err:
         raise MalformedSignatureError(
-            f"{field} is not an RFC 8941 dictionary: {err}.", component=field.lower()
+            f"{field} is not an RFC 9651 dictionary: {err}.", component=field.lower()
         ) from None
 
 

@@ -1,18 +1,20 @@
-"""Sign HTTP requests with HMAC-SHA256 and verify them: a canonical request, a timestamp, a nonce.
+"""Sign HTTP requests with HMAC-SHA256 and verify them, as RFC 9421 (HTTP Message Signatures) defines it.
 
 A bearer token works for whoever holds it, on any request, until it expires. A request signature binds
 one request: the secret never travels, the MAC covers the method, host, path, query, chosen headers and a
 digest of the body, so changing any of them breaks it, and a timestamp and a nonce stop it from being
 sent twice.
 
-There is no single standard for this. tokenlab follows the two designs that matter most:
+tokenlab follows RFC 9421: ``Signature-Input`` lists the covered components with the parameters
+``created``, ``keyid``, ``nonce`` and ``alg="hmac-sha256"`` (§2.3, §4.1), ``Signature`` carries the MAC
+(§4.2), both Dictionary Structured Fields (RFC 9651 §3.2); the MAC is HMAC-SHA256 (§3.3.3) over RFC 9421's
+*signature base* (§2.5), built by :mod:`tokenlab.signature_base`, whose ``@query`` is the query exactly as
+sent (§2.2.7). The body is covered by its SHA-256 in an RFC 9530 ``Content-Digest`` field.
 
-- **RFC 9421 (HTTP Message Signatures)** for the fields and the signed bytes: ``Signature-Input`` lists the
-  covered components with the parameters ``created``, ``keyid``, ``nonce`` and ``alg="hmac-sha256"``
-  (§2.3, §4.1), ``Signature`` carries the MAC (§4.2), both RFC 8941 Dictionaries; the MAC is HMAC-SHA256
-  (§3.3.3) over RFC 9421's *signature base* (§2.5), built by :mod:`tokenlab.signature_base`.
-- **AWS Signature Version 4's canonical request** for the query (sorted by name then value, percent-encoded
-  one way only) and for covering the body by its SHA-256, here as an RFC 9530 ``Content-Digest``.
+RFC 9421 lets a signature use other algorithms too (RSA-PSS, RSA PKCS #1 v1.5, ECDSA, Ed25519: §3.3);
+tokenlab's verifier chooses to accept ``hmac-sha256`` only, because its API's clients share a secret with it.
+Which components must be covered, the ±300 s window around ``created``, and the nonce cache are the
+verifier's policy too: RFC 9421 leaves them to the application (§3.2.1, §7.2.2).
 
 The verifier checks, in order: the fields are there and parse, they cover what the API requires, the
 ``keyid`` is one of its own keys, ``created`` is within ±300 s, the MAC matches, the body matches its digest,
@@ -26,9 +28,13 @@ comparison of a MAC or a digest is :func:`hmac.compare_digest`.
 >>> print(added["Signature-Input"])
 sig1=("@method" "@authority" "@path" "@query" "content-digest");created=1767603600;keyid="shop";nonce="n-0001";alg="hmac-sha256"
 >>> verifier = SignedRequestVerifier({"shop": secret}, clock=Clock.frozen())
->>> verifier.verify("GET", "http://api.example/orders?limit=2&status=open", added, b"").keyid
-'shop'
 >>> verifier.verify("GET", "http://api.example/orders?limit=2&status=open", added, b"")
+Traceback (most recent call last):
+...
+tokenlab.errors.SignatureMismatchError: The MAC does not match this request's signature base under the key 'shop'. ...
+>>> verifier.verify("GET", "http://api.example/orders?status=open&limit=2", added, b"").keyid
+'shop'
+>>> verifier.verify("GET", "http://api.example/orders?status=open&limit=2", added, b"")
 Traceback (most recent call last):
 ...
 tokenlab.errors.ReplayedNonceError: The nonce 'n-0001' of key 'shop' was already used. ...

@@ -1,6 +1,8 @@
-"""The part of Structured Field Values for HTTP (RFC 8941) that request signatures need: Dictionaries.
+"""The part of Structured Field Values for HTTP (RFC 9651) that request signatures need: Dictionaries.
 
-RFC 9421 carries a request signature in two Dictionary fields (RFC 8941 §3.2), and RFC 9530 carries the
+RFC 9651 obsoletes RFC 8941, which RFC 9421 and RFC 9530 cite; it adds Dates and Display Strings and keeps
+the section numbers used here.
+RFC 9421 carries a request signature in two Dictionary fields (RFC 9651 §3.2), and RFC 9530 carries the
 body's digest in a third::
 
     Signature-Input: sig1=("@method" "@path");created=1767603600;keyid="shop-backend"
@@ -9,9 +11,10 @@ body's digest in a third::
 
 This module parses and serialises Dictionaries whose members are Items or Inner Lists (§3.1.1) with
 Parameters (§3.1.2). A bare item may be an Integer, a String, a Token, a Byte Sequence or a Boolean
-(§3.3.1, §3.3.3–3.3.6). Decimals (§3.3.2) are refused: no signature field uses them. Parsing follows §4.2
-and fails on anything else, with no guessing (RFC 9421 §7.5.3); serialising follows §4.1, whose output is
-canonical, so parse-then-serialise turns any valid field into the one form a signature base uses.
+(§3.3.1, §3.3.3–3.3.6). Decimals (§3.3.2), and the Dates (§3.3.7) and Display Strings (§3.3.8) that RFC 9651
+added, are refused: no signature field uses them. Parsing follows §4.2 and fails on anything else, with no
+guessing; serialising follows §4.1, whose output is canonical, so parse-then-serialise turns any valid field
+into the one form a signature base uses.
 
 >>> fields = parse_dictionary('sig1=("@method" "@path");created=1767603600;keyid="shop"')
 >>> fields["sig1"].items[1].value, fields["sig1"].params["created"]
@@ -44,7 +47,7 @@ __all__ = [
 
 
 class Token(str):
-    """An RFC 8941 Token (§3.3.4): a bare word such as ``hmac-sha256``, written without quotes."""
+    """An RFC 9651 Token (§3.3.4): a bare word such as ``hmac-sha256``, written without quotes."""
 
     __slots__ = ()
 
@@ -56,21 +59,21 @@ _NO_PARAMS: Mapping[str, Any] = MappingProxyType({})
 
 
 class Item(NamedTuple):
-    """A bare item with its parameters (RFC 8941 §3.3)."""
+    """A bare item with its parameters (RFC 9651 §3.3)."""
 
     value: BareItem
     params: Mapping[str, BareItem] = _NO_PARAMS
 
 
 class InnerList(NamedTuple):
-    """A parenthesised list of items with its own parameters (RFC 8941 §3.1.1)."""
+    """A parenthesised list of items with its own parameters (RFC 9651 §3.1.1)."""
 
     items: tuple[Item, ...]
     params: Mapping[str, BareItem] = _NO_PARAMS
 
 
 class StructuredFieldError(ValueError):
-    """The text is not a structured field value of the expected kind (RFC 8941 §4.2: parsing fails)."""
+    """The text is not a structured field value of the expected kind (RFC 9651 §4.2: parsing fails)."""
 
 
 _KEY = re.compile(r"[a-z*][a-z0-9_\-.*]*")
@@ -84,12 +87,12 @@ _MAX_INTEGER = 999_999_999_999_999  # 15 digits (§3.3.1)
 
 
 def parse_dictionary(text: str) -> dict[str, Item | InnerList]:
-    """Parse a Dictionary field value (RFC 8941 §4.2.2); raise :class:`StructuredFieldError` if it is not one.
+    """Parse a Dictionary field value (RFC 9651 §4.2.2); raise :class:`StructuredFieldError` if it is not one.
 
     Several field lines are first joined with ``,`` (RFC 9110 §5.3). A key given twice keeps its last value.
     """
     if not text.isascii():
-        raise StructuredFieldError("a structured field is ASCII only (RFC 8941 §4.2)")
+        raise StructuredFieldError("a structured field is ASCII only (RFC 9651 §4.2)")
     text = text.strip(" \t")
     single = _SINGLE_BYTES_MEMBER.fullmatch(text)  # "label=:base64:", as in Signature: the common case
     if single is not None:
@@ -234,7 +237,7 @@ def _parse_string(text: str, i: int) -> tuple[str, int]:
     raise StructuredFieldError("a string is missing its closing quote")
 
 
-# --- serialising (RFC 8941 §4.1) --------------------------------------------
+# --- serialising (RFC 9651 §4.1) --------------------------------------------
 
 
 def serialize_bare_item(value: BareItem) -> str:

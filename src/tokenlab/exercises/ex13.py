@@ -70,7 +70,8 @@ def check_canonical_query(canonical_query: Any) -> Feedback:
                 _query_hint(answer, expected, about),
             )
     return Feedback.solved(
-        name, "one order, one encoding: signer and verifier now build the same bytes from any copy of the query."
+        name,
+        "one order, one encoding, as SigV4 signs it: any copy of the query gives the same bytes (RFC 9421's @query, signed as sent, does not).",
     )
 
 

@@ -29,7 +29,11 @@ A refused request gets ``401`` and a JSON body naming the failure (``missing_sig
 Only a request whose signature passed reaches the parameter checks (400 ``invalid_request``).
 
 The verifier sees the request target exactly as sent (the server's raw request line), not the path
-Werkzeug decoded, so the bytes it signs are the bytes the client signed.
+Werkzeug decoded, so the bytes it signs are the bytes the client signed: ``@path`` and ``@query`` are the
+path and query as sent (RFC 9421 §2.2.6, §2.2.7), and a query reordered or re-encoded on the way fails.
+
+Which components must be covered, the ±300 s window and the nonce cache are this API's policy: RFC 9421
+leaves such requirements to the application (§3.2.1) and names the replay risk they answer (§7.2.2).
 """
 
 from __future__ import annotations
@@ -120,7 +124,7 @@ def signed_orders_endpoint(app: ProviderApp, request: Request) -> Response:
     if request.method == "POST":
         body["order"] = {**_new_order(request.get_data()), "status": "accepted"}
         return json_response(body, 201)
-    params = single_params(request.args)  # a repeated parameter is refused: sorting made order meaningless
+    params = single_params(request.args)  # one value per name: a repeated parameter is refused, not guessed at
     orders = [o for o in SIGNED_ORDERS if params.get("status") in (None, o["status"])]
     limit = params.get("limit", "10")
     if not limit.isdigit() or not 1 <= int(limit) <= 10:
