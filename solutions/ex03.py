@@ -33,9 +33,11 @@ def pick_key(token: str, jwks: dict[str, Any]) -> dict[str, Any] | None:
     The ``kid`` is only a hint for finding a key in the verifier's *own* set
     (RFC 7515 §4.1.4, RFC 7517 §4.5). Compare it as a whole string with each
     entry's ``kid``; with no kid, or an unknown one, return None so that the
-    verifier rejects the token (RFC 8725 §3.10). Never use a key the token brings
-    (``jwk``, ``jku``: RFC 7515 §4.1.2–4.1.3), never treat the kid as a path, and
-    don't choose by ``alg``: during a rotation two keys share the same alg.
+    verifier rejects the token. Never use a key the token brings (``jwk``,
+    ``jku``: RFC 7515 §4.1.2–4.1.3): a key whose origin is not authenticated says
+    nothing about who signed (RFC 7515 §10.3). Never treat the kid as a path or a
+    query (RFC 8725 §3.10), and don't choose by ``alg``: during a rotation two keys
+    share the same alg.
     """
     kid = decode_unverified(token).header.get("kid")
     if not isinstance(kid, str):
@@ -52,7 +54,9 @@ def verify_for_api(token: str) -> dict[str, Any]:
     The API trusts the issuer's key set, so the ``kid`` picks the key; it lists
     the algorithms it accepts — exactly those of the issuer's keys — so the token
     cannot choose (RFC 8725 §3.1); it names itself as the audience (RFC 8725 §3.9)
-    and reads the time from the course clock. ``verify`` keeps requiring ``exp``
-    and raises an ``InvalidTokenError`` for every bad token.
+    and reads the time from the course clock. tokenlab's ``verify`` chooses to
+    require ``exp`` by default (RFC 7519 §4.1 makes it optional; RFC 9068 §2.2
+    requires it in access tokens), and raises an ``InvalidTokenError`` for every
+    bad token.
     """
     return verify(token, issuer_jwks, algorithms=["RS256", "ES256", "EdDSA"], audience=API, clock=clock)

@@ -4,7 +4,14 @@ import math
 
 import pytest
 
-from tokenlab.entropy import ATTACKERS, TOKEN_FORMATS, entropy_bits, expected_guess_seconds, format_duration
+from tokenlab.entropy import (
+    ATTACKERS,
+    TOKEN_FORMATS,
+    entropy_bits,
+    expected_guess_seconds,
+    format_duration,
+    guessing_bar,
+)
 from tokenlab.errors import UsageError
 
 
@@ -57,3 +64,23 @@ def test_the_course_examples_span_weak_to_strong_and_attackers_are_ordered():
     assert uuid.bits == 122
     rates = [a.guesses_per_second for a in ATTACKERS]
     assert rates == sorted(rates)
+
+
+@pytest.mark.parametrize(
+    ("bits", "bar"),
+    [(122, "below 128"), (127.9, "below 128"), (128, "≥ 128, < 160"), (159.9, "≥ 128, < 160"), (160, "≥ 160")],
+)
+def test_the_guessing_bar_is_rfc_6749_section_10_10s_128_and_160_bits(bits, bar):
+    assert guessing_bar(bits) == bar
+
+
+def test_a_uuid_is_named_as_an_identifier_not_a_secret_and_falls_below_the_bar():
+    uuid = next(f for f in TOKEN_FORMATS if f.name.startswith("UUID"))
+    assert "not a secret" in uuid.name
+    assert guessing_bar(uuid.bits) == "below 128"
+
+
+def test_the_one_gpu_speed_says_it_is_an_estimate_for_hs256_cracking():
+    gpu = next(a for a in ATTACKERS if a.name == "offline, one GPU")
+    assert gpu.guesses_per_second == 1e10
+    assert "16500" in gpu.why and "HS256" in gpu.why

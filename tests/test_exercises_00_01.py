@@ -46,6 +46,13 @@ def test_entropy_solution_is_solved():
     assert exercises.check_entropy_bits(round(ex01.ENTROPY_BITS, 1)).passed
 
 
+def test_solved_entropy_says_the_key_falls_short_of_rfc_6749s_128_bits_and_how_long_it_should_be():
+    text = str(exercises.check_entropy_bits(ex01.ENTROPY_BITS))
+    assert "beyond brute force" not in text
+    assert "short of the 128 bits RFC 6749 §10.10" in text
+    assert "need 22 characters to reach 128 bits, and 27 for the 160 bits" in text
+
+
 @pytest.mark.parametrize(
     ("answer", "words"),
     [
@@ -72,13 +79,34 @@ def test_authn_or_authz_names_the_wrong_scenarios_but_not_their_answers():
     answers = {**ex01.AUTHN_OR_AUTHZ, "c": "authorization", "d": "authentication"}
     feedback = exercises.check_authn_or_authz(answers)
     assert not feedback.passed
-    assert "2 of 4" in feedback.message
+    assert "3 of 5" in feedback.message
     text = str(feedback)
     assert "look again at c" in text and "look again at d" in text
     assert "authentication" not in " ".join(feedback.hints)
 
 
-@pytest.mark.parametrize("answers", [["a"], {"a": "authentication"}, {k: "who" for k in "abcd"}])
+@pytest.mark.parametrize("label", ["authentication", "authorization"])
+def test_a_signature_is_never_accepted_as_telling_who_sent_the_request(label):
+    scenario = exercises.AUTH_SCENARIOS["e"]
+    assert "signature" in scenario and "sent the request" in scenario
+    feedback = exercises.check_authn_or_authz({**ex01.AUTHN_OR_AUTHZ, "e": label})
+    assert not feedback.passed
+    assert "look again at e" in str(feedback)
+
+
+def test_every_wrong_scenario_gets_the_same_hint_whatever_its_answer():
+    wrong = {k: ("neither" if v != "neither" else "authentication") for k, v in ex01.AUTHN_OR_AUTHZ.items()}
+    hints = exercises.check_authn_or_authz(wrong).hints
+    assert len(hints) == 5
+    assert len({hint.replace(f"look again at {k}", "") for k, hint in zip(sorted(wrong), hints, strict=True)}) == 1
+
+
+def test_the_solved_message_teaches_that_a_signature_proves_the_issuer_not_the_presenter():
+    text = str(exercises.check_authn_or_authz(ex01.AUTHN_OR_AUTHZ))
+    assert "never 'who is presenting it?'" in text and "RFC 6750 §1.2" in text
+
+
+@pytest.mark.parametrize("answers", [["a"], {"a": "authentication"}, {k: "who" for k in "abcde"}])
 def test_authn_or_authz_incomplete_or_malformed_answers_are_not_yet(answers):
     feedback = exercises.check_authn_or_authz(answers)
     assert not feedback.passed

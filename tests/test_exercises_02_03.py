@@ -337,7 +337,7 @@ def _by_kid(token, jwks):
         ),
         (lambda token, jwks: _header(token).get("kid"), "whole entry"),
         (lambda token, jwks: demo_key_set().get(_header(token).get("kid")), "whole entry"),
-        (lambda token, jwks: _by_kid(token, jwks) or jwks["keys"][0], "RFC 8725 §3.10"),
+        (lambda token, jwks: _by_kid(token, jwks) or jwks["keys"][0], "RFC 7515 §4.1.4"),
         (lambda token, jwks: _header(token).get("jwk") or _by_kid(token, jwks), "RFC 7515 §4.1.3"),
         (
             lambda token, jwks: next(
@@ -469,3 +469,22 @@ def test_exercise_tokens_are_the_same_on_every_call():
     assert exercises.suspicious_token() == exercises.suspicious_token()
     assert ex03._fixed_ec_key("x", "k").public_jwk() == ex03._fixed_ec_key("x", "k").public_jwk()
     assert sol03.es256_token() == ES256_TOKEN
+
+
+def test_no_3_2_hint_cites_rfc_8725_section_3_10_for_what_it_does_not_say():
+    # RFC 8725 §3.10 is about sanitizing kid and not following jku blindly; that an unknown kid means
+    # no trusted key, and that a key in the token proves nothing, are RFC 7515 §4.1.4 and §10.3.
+    from tokenlab.exercises.ex03 import _kid_cases
+
+    hints = [case.hint_if_entry for case in _kid_cases() if "kid is in no entry" in case.what or "own key" in case.what]
+    assert len(hints) == 2
+    assert all("RFC 8725 §3.10" not in hint for hint in hints)
+    assert "RFC 7515 §4.1.4" in hints[0] and "RFC 7515 §10.3" in hints[1]
+
+
+def test_the_3_3_hint_for_a_token_without_exp_says_requiring_exp_is_tokenlabs_choice():
+    from tokenlab.exercises.ex03 import _bad_tokens
+
+    hint = next(case.hint for case in _bad_tokens() if "no exp" in case.name)
+    assert "tokenlab's verify() chooses to require exp" in hint
+    assert "RFC 7519 §4.1" in hint and "RFC 9068 §2.2" in hint

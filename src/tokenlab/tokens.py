@@ -336,7 +336,7 @@ def _warnings(parsed: _Parsed, now: int) -> Iterable[TokenWarning]:
     elif alg.lower() == "none":
         yield TokenWarning(
             "alg_none",
-            f"alg is {alg!r}: the token has no signature, so anyone could have written it; verifiers must refuse it (RFC 8725 §3.1).",
+            f"alg is {alg!r}: the token has no signature, so anyone could have written it; a verifier must refuse it unless its caller explicitly allowed 'none' (RFC 8725 §3.1, §3.2).",
         )
     elif not parsed.signature:
         yield TokenWarning(
@@ -348,13 +348,14 @@ def _warnings(parsed: _Parsed, now: int) -> Iterable[TokenWarning]:
         if secret is not None:
             yield TokenWarning(
                 "weak_secret",
-                f"Signed with the guessable secret {secret!r}: anyone can try it and then mint tokens at will; HMAC secrets must be ≥ {min_hmac_key_bytes(alg)} random bytes (RFC 8725 §3.5).",
+                f"Signed with the guessable secret {secret!r}: anyone can try it and then mint tokens at will; an HMAC secret must be at least as long as the hash, {min_hmac_key_bytes(alg)} bytes (RFC 7518 §3.2), random, and never a password (RFC 8725 §3.5).",
             )
     for name in ("jku", "jwk", "x5u", "x5c"):
         if name in header:
             yield TokenWarning(
                 f"header_{name}",
-                f"The header carries '{name}': a verifier must never take keys from the token itself, or anyone can sign (RFC 8725 §3.10).",
+                f"The header carries '{name}': a key the token names or brings proves nothing about who signed it "
+                "(RFC 7515 §10.3), and fetching a URL the token names invites request forgery (RFC 8725 §3.10).",
             )
     kid = header.get("kid")
     if kid is not None and (not isinstance(kid, str) or re.search(r"[/\\'\";]|\.\.|\x00", kid)):
@@ -531,7 +532,10 @@ def verify(
     if not allowed:
         raise UsageError("algorithms is empty: name the algorithms you accept, e.g. algorithms=['RS256']")
     if any(isinstance(a, str) and a.lower() == "none" for a in allowed):
-        raise UsageError("'none' cannot be allowed: an unsigned token proves nothing (RFC 8725 §3.1)")
+        raise UsageError(
+            "'none' cannot be allowed: tokenlab's verifier never accepts it, because an unsigned token proves "
+            "nothing; RFC 8725 §3.2 only asks libraries not to accept it unless the caller explicitly requests it"
+        )
     _claims.check_leeway(leeway)
     parsed = _parse(_text_of(token))
     header = parsed.header

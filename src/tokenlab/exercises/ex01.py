@@ -6,6 +6,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from tokenlab.entropy import MIN_TOKEN_BITS, RECOMMENDED_TOKEN_BITS
 from tokenlab.exercises._feedback import Feedback, is_unanswered
 
 __all__ = ["AUTH_SCENARIOS", "check_authn_or_authz", "check_entropy_bits"]
@@ -23,7 +24,15 @@ def check_entropy_bits(answer: Any) -> Feedback:
     if isinstance(answer, bool) or not isinstance(answer, (int, float)):
         return Feedback.not_yet(name, f"{answer!r} is not a number.", "the answer is a number of bits, such as 42.5.")
     if abs(answer - expected) <= 0.1:
-        return Feedback.solved(name, f"{answer:.1f} bits: far beyond brute force, even offline (see the chart).")
+        per_symbol = math.log2(_ALPHABET)
+        return Feedback.solved(
+            name,
+            f"{answer:.1f} bits: out of reach online, but short of the {MIN_TOKEN_BITS} bits RFC 6749 §10.10 "
+            f"demands of the tokens an authorization server generates (a guessing probability of at most "
+            f"2^-{MIN_TOKEN_BITS}). At {per_symbol:.2f} bits a character, such keys need "
+            f"{math.ceil(MIN_TOKEN_BITS / per_symbol)} characters to reach {MIN_TOKEN_BITS} bits, and "
+            f"{math.ceil(RECOMMENDED_TOKEN_BITS / per_symbol)} for the {RECOMMENDED_TOKEN_BITS} bits it recommends.",
+        )
     if abs(answer - _LENGTH * _ALPHABET) < 1 or abs(answer - _ALPHABET**_LENGTH) / _ALPHABET**_LENGTH < 0.01:
         return Feedback.not_yet(
             name,
@@ -44,14 +53,22 @@ def check_entropy_bits(answer: Any) -> Feedback:
 AUTH_SCENARIOS: dict[str, str] = {
     "a": "The API checks that the password Alice typed matches the one it stores.",
     "b": "The API refuses to let a token with scope 'orders:read' delete an order.",
-    "c": "A server checks the signature on a token to learn which client sent it.",
+    "c": "The API checks the signature on an access token to make sure its authorization server issued it, unchanged.",
     "d": "An admin page is only shown to users whose role claim is 'admin'.",
+    "e": "The API checks the signature on a bearer token to find out which app sent the request.",
 }
-_EXPECTED = {"a": "authentication", "b": "authorization", "c": "authentication", "d": "authorization"}
+_LABELS = ("authentication", "authorization", "neither")
+_EXPECTED = {
+    "a": "authentication",
+    "b": "authorization",
+    "c": "authentication",
+    "d": "authorization",
+    "e": "neither",
+}
 
 
 def check_authn_or_authz(answers: Any) -> Feedback:
-    """Exercise 1.1: label each scenario 'authentication' or 'authorization'."""
+    """Exercise 1.1: label each scenario 'authentication', 'authorization' or 'neither'."""
     name = "Exercise 1.1 (authentication or authorization)"
     if is_unanswered(answers):
         return Feedback.unanswered(name, 'a dict such as {"a": "authentication", ...}')
@@ -60,23 +77,30 @@ def check_authn_or_authz(answers: Any) -> Feedback:
             name, f"expected a dict, got {type(answers).__name__}.", 'write {"a": "...", "b": "...", ...}.'
         )
     if all(is_unanswered(answers.get(k)) for k in _EXPECTED):
-        return Feedback.unanswered(name, '"authentication" or "authorization" for each scenario')
+        return Feedback.unanswered(name, '"authentication", "authorization" or "neither" for each scenario')
     missing = sorted(k for k in _EXPECTED if is_unanswered(answers.get(k)))
     if missing:
-        return Feedback.not_yet(name, f"scenario(s) {', '.join(missing)} have no answer.", "answer all four.")
-    unknown = {
-        k: v
-        for k, v in answers.items()
-        if k in _EXPECTED and str(v).strip().lower() not in ("authentication", "authorization")
-    }
+        return Feedback.not_yet(
+            name, f"scenario(s) {', '.join(missing)} have no answer.", f"answer all {len(_EXPECTED)}."
+        )
+    unknown = {k: v for k, v in answers.items() if k in _EXPECTED and str(v).strip().lower() not in _LABELS}
     if unknown:
         return Feedback.not_yet(
             name,
-            f"{', '.join(sorted(unknown))}: use exactly 'authentication' or 'authorization'.",
+            f"{', '.join(sorted(unknown))}: use exactly 'authentication', 'authorization' or 'neither'.",
         )
     wrong = sorted(k for k in _EXPECTED if str(answers[k]).strip().lower() != _EXPECTED[k])
     if not wrong:
-        return Feedback.solved(name, "authentication asks 'who are you?', authorization asks 'what may you do?'.")
+        return Feedback.solved(
+            name,
+            "authentication asks 'who are you?', authorization asks 'what may you do?'. And a signature "
+            "answers 'who issued this token?', never 'who is presenting it?': any party in possession of a "
+            "bearer token can use it (RFC 6750 §1.2).",
+        )
     right = len(_EXPECTED) - len(wrong)
-    hints = [f"look again at {k}: ask yourself whether it answers 'who?' or 'what may?'" for k in wrong]
-    return Feedback.not_yet(name, f"{right} of 4 right.", *hints)
+    hints = [
+        f"look again at {k}: does the check answer 'who are you?', 'what may you do?', or can what it looks "
+        "at not tell either?"
+        for k in wrong
+    ]
+    return Feedback.not_yet(name, f"{right} of {len(_EXPECTED)} right.", *hints)

@@ -208,8 +208,9 @@ def _kid_cases() -> tuple[_KidCase, ...]:
             sign(claims, _fixed_ec_key("tokenlab exercise 3.2: a retired key", "es256-2024-03")),
             jwks,
             None,
-            hint_if_entry="An unknown kid means no trusted key made the token: return None and let the verifier "
-            "reject it, rather than trying some other key (RFC 8725 §3.10).",
+            hint_if_entry="The kid is only a hint at which key signed the token (RFC 7515 §4.1.4): an unknown kid "
+            "means none of the keys the verifier trusts made it. Return None and let the verifier reject it, rather "
+            "than trying some other key.",
         ),
         _KidCase(
             "a token without a kid",
@@ -226,7 +227,8 @@ def _kid_cases() -> tuple[_KidCase, ...]:
             jwks,
             None,
             hint_if_entry="A key that arrives inside the token proves nothing: whoever made the token made the key "
-            "too (RFC 7515 §4.1.3, RFC 8725 §3.10). Only the verifier's own key set counts.",
+            "too (RFC 7515 §4.1.3), and a key whose origin is not authenticated cannot say who signed (RFC 7515 "
+            "§10.3). Only the verifier's own key set counts.",
         ),
         _KidCase(
             "a token whose kid looks like a file path",
@@ -390,7 +392,9 @@ def _bad_tokens() -> tuple[_VerifyCase, ...]:
         _VerifyCase(
             "never-expiring (no exp)",
             sign(_claims(sub="grace", exp=None), rsa),
-            "An access token without exp would work forever if it leaked: keep requiring exp.",
+            "A token without exp would work forever if it leaked. tokenlab's verify() chooses to require exp "
+            "unless told otherwise (RFC 7519 §4.1 makes it optional; RFC 9068 §2.2 requires it in access tokens): "
+            "keep that default.",
         ),
     )
 
