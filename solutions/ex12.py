@@ -20,6 +20,6 @@ def looks_like_valid_key(text):
 STORAGE_CHOICES = {"password": "D", "api_key": "C", "webhook_secret": "B"}
 """Exercise 12.2: a password is chosen by a person, so guessing it is cheap unless each guess is made
 expensive: a slow, salted hash (D). An API key has 190 random bits, so a plain SHA-256 (C) already makes
-guessing hopeless, and lets the API find the key's record by its hash in one lookup (NIST SP 800-63B §5.1.2.2).
+guessing hopeless, and lets the API find the key's record by its hash in one lookup (as NIST reasons for random look-up secrets, SP 800-63B §5.1.2.2).
 A webhook signing secret must be used by the server itself to compute HMACs, so it cannot be hashed: encrypt
 it at rest (B) and keep the encryption key elsewhere. Plain text (A) is never right."""

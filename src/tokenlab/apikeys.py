@@ -13,7 +13,7 @@ A tokenlab key looks like this (the kind is ``live``, ``test`` or ``pat``)::
   authentication token formats", 2021).
 - **The random part** is 32 characters drawn uniformly from 62, from the
   operating system's CSPRNG: 32 × log2(62) ≈ 190.5 bits, far beyond guessing
-  online or offline (``tokenlab.entropy``; NIST SP 800-63B asks 112 bits of a
+  online or offline (``tokenlab.entropy``; NIST SP 800-63B asks 112 bits of a look-up
   secret that is stored with a plain hash, §5.1.2.2).
 - **The checksum** is the CRC32 of everything before it (prefix, kind and
   random part), written as 6 base62 characters. It lets anyone check a key

@@ -110,7 +110,8 @@ _WHY_NOT: dict[tuple[str, str], str] = {
     ("password", "B"): "the server never needs the password back, only to check it; and a thief who takes the "
     "database may take the encryption key too.",
     ("api_key", "D"): "it works, but it costs tens of milliseconds on every call, and with a salt you cannot find "
-    "the key's record by its hash. What do 190 random bits already do against guessing (NIST SP 800-63B §5.1.2.2)?",
+    "the key's record by its hash. What do 190 random bits already do against guessing (compare NIST's rule for random look-up "
+    "secrets, SP 800-63B §5.1.2.2)?",
     ("api_key", "B"): "the API only ever checks a key, it never shows it again: is there a form that can check "
     "but cannot be turned back into the key?",
     ("webhook_secret", "C"): "to sign a webhook, the server computes an HMAC with the secret itself: can it do "

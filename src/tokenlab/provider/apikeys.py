@@ -31,7 +31,7 @@ secrets, but nobody learns which exist. Answers that carry a key are
 **Storage.** The provider keeps the SHA-256 of each key, never the key: a
 stolen copy of the store opens nothing. A fast hash is enough because the key
 has 190 random bits (see :func:`tokenlab.apikeys.hash_api_key`: OWASP's slow
-password hashes defend *guessable* secrets; NIST SP 800-63B §5.1.2.2 lets
+password hashes defend *guessable* secrets; NIST SP 800-63B §5.1.2.2 lets look-up
 secrets of ≥ 112 bits be stored with a plain approved hash).
 
 **Using a key** (``/key-api/…``): ``Authorization: Bearer <key>``. An API key is
