@@ -10,8 +10,9 @@ import socket
 
 import pytest
 
-from tokenlab import Clock
-from tokenlab.errors import UsageError
+from tokenlab import Clock, sign
+from tokenlab.errors import AudienceMismatchError, UsageError
+from tokenlab.keys import demo_key
 from tokenlab.own_provider import ENVIRONMENT, OwnProvider, Report, Step, run_lesson
 from tokenlab.provider import MockProvider
 
@@ -145,3 +146,24 @@ def test_without_an_audience_the_api_check_is_skipped_saying_which_variable_to_s
 
 def test_a_step_prints_its_mark_and_indents_further_lines():
     assert str(Step("2. x", "failed", "first\nsecond")) == "✗ 2. x: first\n    second"
+
+
+def test_lesson_11_refuses_an_rfc_9068_access_token_as_an_id_token_by_its_typ(mine):
+    text = str(run_lesson(11, mine))
+    assert "4. an access token used as an ID token: refused: its typ is at+jwt, an access token (RFC 9068 §2.1)" in text
+
+
+def test_lesson_11_does_not_require_typ_jwt_of_an_id_token_and_refuses_a_jwt_typed_access_token_by_its_audience():
+    from tokenlab.own_provider import steps
+    from tokenlab.own_provider.flow import Flow
+
+    class _Verifier:
+        def verify(self, token, **checks):
+            assert "typ" not in checks  # OIDC Core §3.1.3.7 asks no typ of an ID token
+            raise AudienceMismatchError("the token is for demo-api, not web-app.", claim="aud")
+
+    flow = Flow(OwnProvider(issuer="https://id.example.com", login_client_id="web-app"))
+    flow.values["tokens"] = {"access_token": sign({"aud": "demo-api"}, demo_key("RS256"), typ="JWT")}
+    flow.verifier = _Verifier
+    flow.algorithms = lambda: ["RS256"]
+    assert steps._swap(flow).startswith("refused (AudienceMismatchError)")

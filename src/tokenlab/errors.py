@@ -355,7 +355,7 @@ class MalformedSignatureError(SignatureRejectedError):
 
     error = "malformed_signature"
     lesson = (
-        "Signature fields are RFC 8941 structured fields with a strict syntax; a verifier that guessed at a "
+        "Signature fields are RFC 9651 structured fields with a strict syntax; a verifier that guessed at a "
         "broken field would check something the signer never sent (RFC 9421 §4, §7.5.3)."
     )
 

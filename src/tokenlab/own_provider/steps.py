@@ -182,7 +182,7 @@ def _validate_id_token(flow: Flow) -> str:
         require=("exp", "iat", "sub"),
     )
     if claims.get("nonce") != flow.values["nonce"]:
-        raise OAuthError("the ID token's nonce is not the one sent: reject it (OIDC Core §3.1.3.7 step 11)")
+        raise OAuthError("the ID token's nonce is not the one sent: reject it (OIDC Core §3.1.3.7)")
     alg = decode_unverified(tokens["id_token"]).header.get("alg", "RS256")
     if "at_hash" in claims and claims["at_hash"] != at_hash(tokens["access_token"], alg):
         raise OAuthError("at_hash does not match the access token (OIDC Core §3.1.3.6)")
@@ -192,18 +192,25 @@ def _validate_id_token(flow: Flow) -> str:
 
 
 def _swap(flow: Flow) -> str:
+    """The access token offered where an ID token belongs: ``typ`` at+jwt or the audience must give it away.
+
+    OIDC Core §3.1.3.7 does not ask an ID token for any ``typ``, and many providers send none (or ``JWT`` on access
+    tokens too), so ``typ`` can refuse an RFC 9068 access token but never vouch for an ID token.
+    """
     tokens = flow.need("tokens", "no tokens")
     try:
+        typ = str(decode_unverified(tokens["access_token"]).header.get("typ", "")).lower().removeprefix("application/")
+        if typ == "at+jwt":
+            return "refused: its typ is at+jwt, an access token (RFC 9068 §2.1), never an ID token"
         flow.verifier().verify(
             tokens["access_token"],
             algorithms=flow.algorithms(),
             audience=flow.provider.login_client_id or "",
             issuer=flow.provider.issuer,
-            typ="JWT",
         )
     except TokenLabError as err:
         return f"refused ({type(err).__name__}): an ID token is for the app, an access token for the API"
-    return "the access token passed as an ID token here: check typ and aud more strictly (RFC 9068 §4, RFC 8725 §3.11)"
+    return "the access token passed as an ID token here: check aud (and azp) more strictly (OIDC Core §3.1.3.7)"
 
 
 def _userinfo(flow: Flow) -> str:
