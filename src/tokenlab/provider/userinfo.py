@@ -20,7 +20,7 @@ depend on the token's scopes, as in the ID token (§5.4): ``sub`` always,
 
 GET and POST are both accepted (§5.3.1); the token is read from the
 ``Authorization`` header only, as §5.3.1 recommends, and errors are the
-Bearer challenges of RFC 6750 §3.1 (§5.3.3): 401 ``invalid_token``, 403
+Bearer challenges of RFC 6750 §3.1 (OIDC Core §5.3.3): 401 ``invalid_token``, 403
 ``insufficient_scope`` without ``openid``.
 """
 
