@@ -16,11 +16,12 @@ verbatim sentences the course quotes. This module
   link to it.
 
 ``tests/test_citations.py`` fails on any problem and on a stale References cell; ``python -m tools.citations`` prints
-the problems and rewrites the References cells.
+the problems and rewrites the References cells (``--check`` only reports).
 """
 
 from __future__ import annotations
 
+import argparse
 import ast
 import io
 import json
@@ -404,9 +405,20 @@ def stale_references(folder: Path = NOTEBOOKS, *, fix: bool = False) -> list[str
     return changed
 
 
-if __name__ == "__main__":
-    rewritten = stale_references(fix=True)
-    print("\n".join(f"updated the References of {name}" for name in rewritten) or "every References list is current")
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.citations",
+        description="Rewrite every lesson's References list, then report citations and quotes that are wrong.",
+    )
+    parser.add_argument("--check", action="store_true", help="only report: rewrite nothing")
+    args = parser.parse_args(argv)
+    stale = stale_references(fix=not args.check)
+    verb = "stale References list in" if args.check else "updated the References of"
+    print("\n".join(f"{verb} {name}" for name in stale) or "every References list is current")
     found = problems()
     print("\n".join(found) or "every citation names a section that exists, and every quote is verbatim")
-    sys.exit(1 if found else 0)
+    return 1 if found or (args.check and stale) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -139,7 +139,7 @@ class UnknownKeyError(InvalidTokenError):
 
     lesson = (
         "The kid only selects a key from the verifier's own key set; an unknown kid means "
-        "no trusted key signed this token (RFC 7515 §4.1.4, RFC 8725 §3.10)."
+        "no trusted key signed this token (RFC 7515 §4.1.4)."
     )
 
 
