@@ -48,8 +48,10 @@ def predicted_warnings() -> set[str]:
 
     Read the header and claims, and compare the times with the course clock (09:00 UTC):
 
-    - ``header_jku``: the header names a URL to fetch keys from; a verifier must
-      only use its own keys (RFC 7515 §4.1.2, RFC 8725 §3.10).
+    - ``header_jku``: the header names a URL to fetch keys from (RFC 7515 §4.1.2); a
+      key whose origin the verifier has not authenticated says nothing about who
+      signed (RFC 7515 §10.3), and following the URL invites request forgery
+      (RFC 8725 §3.10).
     - ``no_aud``: there is no audience, so every API that trusts this issuer
       would accept it (RFC 7519 §4.1.3, RFC 8725 §3.9).
     - ``long_lived``: issued 08:00, expires 30 days later.

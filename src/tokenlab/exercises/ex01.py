@@ -27,7 +27,7 @@ def check_entropy_bits(answer: Any) -> Feedback:
         per_symbol = math.log2(_ALPHABET)
         return Feedback.solved(
             name,
-            f"{answer:.1f} bits: out of reach online, but short of the {MIN_TOKEN_BITS} bits RFC 6749 §10.10 "
+            f"{answer:.1f} bits: far too many to brute-force, yet short of the {MIN_TOKEN_BITS} bits RFC 6749 §10.10 "
             f"demands of the tokens an authorization server generates (a guessing probability of at most "
             f"2^-{MIN_TOKEN_BITS}). At {per_symbol:.2f} bits a character, such keys need "
             f"{math.ceil(MIN_TOKEN_BITS / per_symbol)} characters to reach {MIN_TOKEN_BITS} bits, and "
