@@ -191,7 +191,7 @@ def citations_in(text: str, where: str = "") -> list[Citation]:
 # --- quoted normative text -----------------------------------------------------------------------------------------
 
 _BCP14 = re.compile(r"\b(?:MUST|REQUIRED|SHALL|SHOULD|RECOMMENDED|MAY|OPTIONAL)\b")
-_QUOTED = re.compile(r"“([^”]{4,2000})”|\"([^\"\n]{4,2000})\"")
+_QUOTED = re.compile(r"“([^”]{4,2000})”|\"([^\"]{4,2000})\"")
 _ELLIPSIS = re.compile(r"\s*(?:…|\.\.\.|\[\.\.\.\]|\[…\])\s*")
 
 

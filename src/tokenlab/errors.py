@@ -111,8 +111,8 @@ class AlgorithmNotAllowedError(InvalidTokenError):
     """The token's ``alg`` is not one the caller allows."""
 
     lesson = (
-        "A verifier decides which algorithms it accepts and never lets the token choose; "
-        "'none' is never acceptable (RFC 8725 §3.1)."
+        "A verifier decides which algorithms it accepts and never lets the token choose (RFC 8725 §3.1); "
+        "tokenlab never accepts 'none', and RFC 8725 §3.2 asks libraries not to unless the caller explicitly asks."
     )
 
 

@@ -514,13 +514,15 @@ def verify(
 
     The checks follow RFC 8725 (JWT Best Current Practices):
 
-    1. the header's ``alg`` is one of ``algorithms`` (never ``none``) and fits the key (§3.1);
-    2. no unknown ``crit`` extension (RFC 7515 §4.1.11); ``typ`` matches if required (§3.11);
+    1. the header's ``alg`` is one of ``algorithms`` and fits the key (RFC 8725 §3.1); ``none`` is
+       never accepted, tokenlab's choice (RFC 8725 §3.2 only asks libraries not to unless the caller asks);
+    2. no unknown ``crit`` extension (RFC 7515 §4.1.11); ``typ`` matches if required (RFC 8725 §3.11);
     3. the key comes from the caller: ``key`` itself, or by ``kid`` from a
-       :class:`~tokenlab.keys.KeySet` or JWKS dict; never from the token (§3.10);
-    4. HMAC secrets are long enough (§3.5) and the signature is valid (§3.3);
-    5. ``exp``/``nbf``/``iat`` on ``clock`` with ``leeway`` seconds (RFC 7519 §4.1.4–4.1.6),
-       ``iss`` exactly (§3.8), ``aud`` includes ``audience`` (§3.9), and the
+       :class:`~tokenlab.keys.KeySet` or JWKS dict; never from the token (RFC 8725 §3.10);
+    4. HMAC secrets are long enough (RFC 8725 §3.5) and the signature is valid (RFC 8725 §3.3);
+    5. ``exp``/``nbf`` on ``clock`` with ``leeway`` seconds (RFC 7519 §4.1.4–4.1.5), and an ``iat`` in
+       the future refused, tokenlab's choice (RFC 7519 §4.1.6 only says what ``iat`` means);
+       ``iss`` exactly (RFC 8725 §3.8), ``aud`` includes ``audience`` (RFC 8725 §3.9), and the
        ``require`` claims are present.
 
     A token with an ``aud`` claim is refused when no ``audience`` is given,

@@ -2,7 +2,7 @@
 
 An opaque token means nothing to the API that receives it; a JWT can be
 checked offline but not for revocation. Introspection answers both: the
-provider says whether the token is active now, and what it carries (§2.2).
+provider says whether the token is active now, and what it carries (RFC 7662 §2.2).
 
 ::
 
@@ -20,24 +20,24 @@ provider says whether the token is active now, and what it carries (§2.2).
      "aud":"demo-api","iss":"http://127.0.0.1:8000","exp":1767604800,"iat":1767604200,
      "jti":"...","token_type":"Bearer"}
 
-The rules, in the order of §2.1–2.3:
+The rules, in the order of RFC 7662 §2.1–2.3:
 
 - the caller must authenticate: "to prevent token scanning attacks, the
-  endpoint MUST also require some form of authorization" (§2.1). Here that is
+  endpoint MUST also require some form of authorization" (RFC 7662 §2.1). Here that is
   a confidential client's secret; no credentials, a wrong secret or a public
-  client (which proves nothing) get 401 ``invalid_client`` (§2.3, RFC 6749 §5.2);
-- ``token`` is required (§2.1): without it, 400 ``invalid_request``;
-- ``token_type_hint`` only orders the search (§2.1);
+  client (which proves nothing) get 401 ``invalid_client`` (RFC 7662 §2.3, RFC 6749 §5.2);
+- ``token`` is required (RFC 7662 §2.1): without it, 400 ``invalid_request``;
+- ``token_type_hint`` only orders the search (RFC 7662 §2.1);
 - an active access token (verified if a JWT, alive in the store) lists its
-  claims (§2.2); an active refresh token (unused, unexpired, its grant alive)
+  claims (RFC 7662 §2.2); an active refresh token (unused, unexpired, its grant alive)
   lists its own, without ``aud`` (it is for the provider only) and without
   ``token_type``, which names access-token types (RFC 6749 §7.1). A refresh
   token is only for the client it was issued to (RFC 6749 §1.5, §10.4), so
-  another client learns nothing about it (§2.2: "the protected resource is not
+  another client learns nothing about it (RFC 7662 §2.2: "the protected resource is not
   allowed to introspect this particular token");
 - anything else (expired, revoked, unknown, garbage) is exactly
   ``{"active": false}``: the server "SHOULD NOT include any additional
-  information about an inactive token, including why the token is inactive" (§2.2).
+  information about an inactive token, including why the token is inactive" (RFC 7662 §2.2).
 """
 
 from __future__ import annotations

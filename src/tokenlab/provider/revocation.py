@@ -2,9 +2,9 @@
 
 A client revokes its tokens when the user logs out or uninstalls it (RFC 7009
 §1). Revoking a refresh token revokes its whole grant, access tokens
-included (§2.1: the server "SHOULD also invalidate all access tokens based on
+included (RFC 7009 §2.1: the server "SHOULD also invalidate all access tokens based on
 the same authorization grant"). Revoking an access token ends that token
-alone: §2.1 says the server "MAY revoke the respective refresh token as well",
+alone: RFC 7009 §2.1 says the server "MAY revoke the respective refresh token as well",
 and tokenlab's provider chooses not to, so a client can drop one leaked access
 token and keep its session. Revoking a JWT access token puts its ``jti`` on the
 denylist until its ``exp`` plus the most leeway a verifier may allow
@@ -23,19 +23,19 @@ denylist until its ``exp`` plus the most leeway a verifier may allow
     Cache-Control: no-store
     Content-Length: 0
 
-The rules, in the order of §2.1–2.2:
+The rules, in the order of RFC 7009 §2.1–2.2:
 
 - the client authenticates as at the token endpoint; a public client sends
-  its ``client_id`` (§2.1, RFC 6749 §2.3); failure is 401 ``invalid_client``;
-- ``token`` is required (§2.1): without it, 400 ``invalid_request``;
-- ``token_type_hint`` only orders the search; an unknown hint is ignored (§2.1:
+  its ``client_id`` (RFC 7009 §2.1, RFC 6749 §2.3); failure is 401 ``invalid_client``;
+- ``token`` is required (RFC 7009 §2.1): without it, 400 ``invalid_request``;
+- ``token_type_hint`` only orders the search; an unknown hint is ignored (RFC 7009 §2.1:
   the server "MUST extend its search across all of its supported token types"
   and "MAY ignore this parameter");
 - an unknown, expired, already revoked or garbage token gets 200 and an empty
   body: "invalid tokens do not cause an error response since the client cannot
-  handle such an error in a reasonable way" (§2.2);
+  handle such an error in a reasonable way" (RFC 7009 §2.2);
 - a live token issued to another client is not revoked, and the request is
-  refused (§2.1: the server "verifies whether the token was issued to the
+  refused (RFC 7009 §2.1: the server "verifies whether the token was issued to the
   client making the revocation request. If this validation fails, the request
   is refused and the client is informed of the error"): 400 ``invalid_grant``,
   RFC 6749 §5.2's code for a grant "issued to another client", as Authlib does
