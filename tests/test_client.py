@@ -73,6 +73,15 @@ def test_every_request_the_client_makes_reaches_the_provider_with_a_fixed_versio
     assert not any(ch.isdigit() for ch in client.USER_AGENT)
 
 
+def test_what_the_client_sends_does_not_depend_on_the_installed_requests_or_its_optional_packages(op, monkeypatch):
+    monkeypatch.setattr(requests.utils, "default_user_agent", lambda: "python-requests/99.1")
+    monkeypatch.setattr(requests.utils, "DEFAULT_ACCEPT_ENCODING", "gzip, deflate, br, zstd")
+    client.discover(op.issuer)
+    sent = op.exchanges[-1]
+    assert sent.request_header("User-Agent") == "tokenlab-course"
+    assert sent.request_header("Accept-Encoding") == "gzip, deflate"
+
+
 def test_a_learner_s_own_session_keeps_its_own_user_agent(op):
     with requests.Session() as session:
         session.headers["User-Agent"] = "my-app/1"

@@ -32,3 +32,12 @@ def test_a_placeholder_is_unanswered():
 
     assert "no answer yet" in str(exercises.check_next_wait(next_wait))
     assert "no answer yet" in str(exercises.check_next_wait(...))
+
+
+def test_a_device_that_keeps_polling_after_a_final_error_is_told_where_the_rule_is():
+    def polls_forever(error, interval):
+        return interval + 5 if error == "slow_down" else interval
+
+    feedback = exercises.check_next_wait(polls_forever)
+    assert not feedback.passed
+    assert "RFC 8628 §3.5" in " ".join(feedback.hints)

@@ -9,8 +9,9 @@ opens and closes its own.
 
 Every request the course's own sessions send says ``User-Agent: tokenlab-course``
 (:data:`USER_AGENT`), not the ``python-requests/<version>`` that ``requests``
-sends by default: what a lesson prints of the wire then does not change with
-the learner's installed library.
+sends by default, and ``Accept-Encoding: gzip, deflate`` whether or not
+``brotli`` or ``zstandard`` happen to be installed: what a lesson prints of the
+wire then does not change with the learner's installed libraries.
 
 >>> from tokenlab.provider import MockProvider
 >>> with MockProvider() as op:
@@ -64,13 +65,11 @@ USER_AGENT = "tokenlab-course"
 
 
 def new_session() -> requests.Session:
-    """A ``requests.Session`` that sends ``User-Agent: tokenlab-course`` instead of ``python-requests/<version>``.
-
-    Use it wherever a lesson prints what crossed the wire (``op.exchanges``), so that the output is the same
-    whatever version of ``requests`` is installed.
-    """
+    """A ``requests.Session`` whose default headers depend on nothing installed: ``User-Agent: tokenlab-course``
+    instead of ``python-requests/<version>``, and ``Accept-Encoding: gzip, deflate`` (``requests`` adds ``br`` or
+    ``zstd`` when those packages are present). Use it wherever a lesson prints what crossed the wire."""
     session = requests.Session()
-    session.headers["User-Agent"] = USER_AGENT
+    session.headers.update({"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"})
     return session
 
 
@@ -118,7 +117,8 @@ def _json(response: requests.Response) -> dict[str, Any]:
 
 
 def discover(issuer: str, *, session: requests.Session | None = None) -> dict[str, Any]:
-    """Fetch the provider's metadata (OIDC Discovery §4, RFC 8414 §3) and check its ``issuer`` (§4.3 / §3.3)."""
+    """Fetch the provider's metadata (OIDC Discovery §4, RFC 8414 §3) and check its ``issuer`` (OIDC Discovery
+    §4.3, RFC 8414 §3.3)."""
     issuer = issuer.rstrip("/")
     with _session(session) as http:
         response = http.get(f"{issuer}/.well-known/openid-configuration", timeout=_TIMEOUT)

@@ -21,9 +21,9 @@ _CASES = (
 _HINTS = {
     "authorization_pending": "pending means: keep waiting at the same pace (RFC 8628 §3.5).",
     "slow_down": "slow_down means: this interval and every later one grow by 5 seconds (RFC 8628 §3.5).",
-    "access_denied": "some errors end the flow for good: polling again can never succeed.",
-    "expired_token": "some errors end the flow for good: the device must start over with a new code.",
-    "invalid_grant": "an error that is not pending or slow_down is final: stop polling.",
+    "access_denied": "some errors end the flow for good: polling again can never succeed (RFC 8628 §3.5).",
+    "expired_token": "some errors end the flow for good: the device must start over with a new code (RFC 8628 §3.5).",
+    "invalid_grant": "only two errors mean 'poll again'; on any other one the device must stop (RFC 8628 §3.5).",
 }
 
 

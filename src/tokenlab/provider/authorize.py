@@ -433,9 +433,9 @@ def redeem_code(app: ProviderApp, client: ClientConfig, params: dict[str, str], 
         raise InvalidGrantError("This authorization code was already used; a code works once (RFC 6749 section 4.1.2).")
     # From here the code is used up, whatever happens: tokenlab's provider chooses to burn a code on a failed
     # attempt too (a wrong verifier, client or redirect_uri), so that a stolen code gives one guess, not many.
-    # RFC 6749 §4.1.2 and RFC 7636 §4.6 do not require this; they require refusing the failed request.
-    # "ensure that the authorization code was issued to the authenticated confidential client, or if the
-    # client is public, ensure that the code was issued to client_id in the request" (§4.1.3)
+    # RFC 7636 §4.6 and RFC 6749 §4.1.2 do not require this; they require refusing the failed request.
+    # RFC 6749 §4.1.3: "ensure that the authorization code was issued to the authenticated confidential client,
+    # or if the client is public, ensure that the code was issued to client_id in the request"
     if record.client_id != client.client_id:
         raise InvalidGrantError("This authorization code was issued to another client (RFC 6749 section 4.1.3).")
     # "verify that the authorization code is valid": unexpired on the shared clock (§4.1.2)

@@ -5,18 +5,20 @@ endpoint (:mod:`tokenlab.provider.userinfo`). A request is answered, in order:
 
 1. a token in the URI query (``?access_token=``) → 400 ``invalid_request``.
    RFC 6750 §2.3 says that method SHOULD NOT be used and resource servers MAY
-   support it; this one does not, because URLs end up in logs, browser history
-   and ``Referer`` headers (§5.3: "Don't pass bearer tokens in page URLs"), and
-   RFC 9700 §4.3.2 now says clients MUST NOT send access tokens there;
+   support it; tokenlab's provider chooses not to, because URLs end up in logs,
+   browser history and ``Referer`` headers (RFC 6750 §5.3: "Don't pass bearer
+   tokens in page URLs"); RFC 9700 §4.3.2 now says clients MUST NOT send access
+   tokens there;
 2. a token sent two ways (header and form body) → 400 ``invalid_request``
-   (§2: "Clients MUST NOT use more than one method to transmit the token");
+   (RFC 6750 §2: "Clients MUST NOT use more than one method to transmit the
+   token in each request.");
 3. no token at all → 401 with a bare ``WWW-Authenticate: Bearer realm="tokenlab"``
-   and no error code (§3.1: a request that "lacks any authentication information"
-   gets no error code);
+   and no error code (RFC 6750 §3.1: a request that "lacks any authentication
+   information" gets no error code);
 4. a token that is expired, revoked, badly signed, for another audience, or
-   not a token → 401 ``error="invalid_token"`` (§3.1);
+   not a token → 401 ``error="invalid_token"`` (RFC 6750 §3.1);
 5. a valid token without the scope the resource needs → 403
-   ``error="insufficient_scope", scope="…"`` (§3.1).
+   ``error="insufficient_scope", scope="…"`` (RFC 6750 §3.1).
 
 ::
 
@@ -156,7 +158,7 @@ def request_token(request: Request, *, body_allowed: bool) -> str:
         )
     header_token = _header_token(request.headers.get("Authorization"))
     body_token = _body_token(request, body_allowed=body_allowed)
-    # §2: "Clients MUST NOT use more than one method to transmit the token in each request."
+    # RFC 6750 §2: "Clients MUST NOT use more than one method to transmit the token in each request."
     if header_token is not None and body_token is not None:
         raise BearerRequestError(
             "The access token is sent twice, in the header and in the body; use one (RFC 6750 section 2)."
@@ -174,8 +176,8 @@ def _header_token(header: str | None) -> str | None:
     if not header:
         return None
     scheme, _, credentials = header.strip().partition(" ")
-    if scheme.lower() != "bearer":  # RFC 7235 §2.1: the scheme is case-insensitive
-        return None  # §3.1: "attempted using an unsupported authentication method": no error code
+    if scheme.lower() != "bearer":  # RFC 9110 §11.1: the scheme is case-insensitive
+        return None  # RFC 6750 §3.1: "attempted using an unsupported authentication method": no error code
     credentials = credentials.strip()
     if not _B64TOKEN.fullmatch(credentials):
         raise BearerRequestError(
