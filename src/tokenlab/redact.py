@@ -1,22 +1,41 @@
-"""Keep tokens out of logs, tracebacks and printed output: redact them, recognisably.
+"""Keep tokens out of logs, tracebacks and printed output: redact them by where they sit and by their shape.
 
 >>> redact("GET /orders?access_token=abc123def456 HTTP/1.1")
 'GET /orders?access_token=[redacted] HTTP/1.1'
->>> redact("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLWJ5dGVz")
-'Authorization: Bearer [redacted]'
+>>> redact(str({"Authorization": "Bearer 9f8e7d6c5b4a", "Accept": "application/json"}))
+"{'Authorization': 'Bearer [redacted]', 'Accept': 'application/json'}"
+>>> redact("X-Api-Key: k3y-0f-the-orders-api")
+'X-Api-Key: [redacted]'
 
-What is redacted:
+A secret is found in two ways.
 
-- every secret the scanner knows by its shape (:data:`tokenlab.scanner.RULES`: tokenlab API keys, GitHub
-  tokens, JWTs, AWS key ids, Slack and Stripe keys, PEM private keys), shown as its public prefix and last
-  characters (``eyJhbGci…Q0aw``), so two log lines can still be matched to the same token;
-- the value of an ``Authorization``, ``Cookie`` or ``Set-Cookie`` header, and of ``X-Api-Key``-style headers;
-- the value of parameters and JSON fields whose names say "secret": ``access_token``, ``refresh_token``,
-  ``id_token``, ``code``, ``code_verifier``, ``client_secret``, ``password``, ``api_key``, ``token``…
+**By position**, whatever it looks like (an opaque random string has no shape to recognise):
 
-OWASP's Logging Cheat Sheet lists access tokens, session ids, passwords and keys among what must never be
-logged; RFC 6750 §5.3 and RFC 9700 §4.3 explain how tokens leak through URLs and logs. Redaction is the safety
-net, not the plan: code should not log these values in the first place.
+- the value of any ``Authorization`` or ``Proxy-Authorization`` header, whatever the scheme (``Bearer``,
+  ``Basic``, ``DPoP``, ``Digest``, ``Token``…): the scheme is kept, the credentials go;
+- the value of cookies (``Cookie``, ``Set-Cookie``), of a ``DPoP`` proof and of API-key headers
+  (``X-Api-Key``, ``Api-Key``, ``X-Auth-Token``, ``Private-Token``…);
+- the value of any field, parameter or header whose name says "secret": names containing ``token``,
+  ``secret``, ``password``/``passwd``, ``passphrase``, ``api_key``/``apikey`` (and other ``*_key`` names of
+  keys), ``session``, ``credential``, ``cookie``, ``authorization`` or ``assertion`` (so ``code_verifier``,
+  ``client_assertion``, ``refresh_token``, ``accessToken``, ``X-Auth-Token``…), and the names ``code``,
+  ``device_code``, ``code_verifier``, ``pwd``; but not names that only describe a token (``token_type``,
+  ``token_endpoint``, ``expires_in``, ``max_tokens``…);
+- in each of the places such a name and value are written: Python reprs (``{'k': 'v'}``, ``k='v'``), JSON
+  (``{"k": "v"}``, also JSON escaped inside a string), forms and query strings (``k=v&…``), header lines
+  (``K: v``), and the password of a URL (``postgres://user:[redacted]@host``).
+
+**By shape**: every secret the scanner knows (:data:`tokenlab.scanner.RULES`: tokenlab API keys, GitHub
+tokens, JWTs, AWS key ids, Slack and Stripe keys, PEM private keys), wherever it sits, shown as its public
+prefix and last characters (``eyJhbGci…Q0aw``) so that two log lines can still be matched to the same token.
+
+Every pattern is bounded (names at most 64 characters before and after the word that makes them secret, a
+value ends at the end of its line), so the time taken grows with the length of the text, never faster.
+
+OWASP's Logging Cheat Sheet (its "Data to exclude") names access tokens, session identifiers, passwords and
+encryption keys among what should not be recorded in logs directly; RFC 6750 §5.3 advises against passing
+bearer tokens in page URLs. Redaction is the safety net, not the plan: code should not log these values in
+the first place.
 """
 
 from __future__ import annotations
@@ -26,21 +45,103 @@ import re
 
 from tokenlab.scanner import RULES
 
-__all__ = ["REDACTED", "RedactingFilter", "redact"]
+__all__ = ["REDACTED", "RedactingFilter", "is_secret_name", "redact"]
 
 REDACTED = "[redacted]"
+_REDACTED = REDACTED.encode()
 
-_SECRET_NAMES = (
-    "access_token|refresh_token|id_token|device_code|code_verifier|code|client_secret|password|passwd|"
-    "api_key|apikey|secret|token|session|assertion"
+# A name is secret when it contains one of these words (any letter case, any prefix or suffix: accessToken,
+# X-Auth-Token, client_secret, DB_PASSWORD)...
+_WORDS = (
+    rb"token|secret|passw(?:or)?d|passphrase|credential|session|sessid|cookie|authorization|assertion|dpop"
+    rb"|api[-_.]?key|(?:private|secret|access|signing|encryption|master|client|license)[-_.]?key"
 )
+# ...or is one of these whole names...
+_EXACT = rb"code|device_code|auth_code|pwd|code_verifier"
+# ...unless it only describes a token: its type, where to send it, how long it lives, how many there are.
+_NOT_SECRET_ENDINGS = (
+    b"type",
+    b"hint",
+    b"endpoint",
+    b"uri",
+    b"url",
+    b"supported",
+    b"method",
+    b"methods",
+    b"expires_in",
+    b"expires_at",
+    b"lifetime",
+    b"ttl",
+    b"count",
+    b"length",
+    b"tokens",
+    b"name",
+)
+_NAME_CHAR = rb"[A-Za-z0-9_.-]"
+
+
+def _name(exact: bool) -> bytes:
+    """The regex of a secret name (group ``name``); ``exact`` adds the whole names of :data:`_EXACT`."""
+    contains = _NAME_CHAR + rb"{0,64}?(?:" + _WORDS + rb")" + _NAME_CHAR + rb"{0,64}"
+    endings = b"".join(rb"(?<!" + ending + rb")" for ending in _NOT_SECRET_ENDINGS)
+    return rb"(?P<name>(?:" + (_EXACT + rb"|" if exact else b"") + contains + rb")" + endings + rb")"
+
+
+_NAME = _name(exact=True)
+# A name starts at the start of a word (so each start is tried once), and the first check is the cheapest.
+_START = rb"(?<![A-Za-z0-9_.-])(?=[A-Za-z0-9_.-])"
+
+# 'name': 'value', "name": "value", \"name\": \"value\" (JSON inside a string), 'name': b'value'
+_QUOTED_PAIR = re.compile(
+    rb"(?i)(?P<nq>\\?['\"])"
+    + _NAME
+    + rb"(?P=nq)(?P<sep>[ \t]{0,32}:[ \t]{0,32}b?)(?P<vq>\\?['\"])"
+    + rb"(?P<value>(?:(?!(?P=vq))(?:[^\\\r\n]|\\.))*)(?P=vq)"
+)
+# name=value, name='value', name="value": forms, query strings, keyword arguments, log fields
+_ASSIGNMENT = re.compile(
+    rb"(?i)" + _START + _NAME + rb"(?P<sep>=)(?P<value>\"(?:[^\"\\\r\n]|\\.)*\"|'(?:[^'\\\r\n]|\\.)*'|[\"']?[^\s&\"']+)"
+)
+# Name: value, to the end of the line: HTTP header lines, and "name: value" in a log message (not the whole
+# names of _EXACT: "status code: 401" and "pwd: /home/alice" are ordinary text)
 _HEADER = re.compile(
-    rb"(?im)^(?P<name>(?:proxy-)?authorization|cookie|set-cookie|x-api-key|api-key|x-auth-token)(?P<sep>\s*:\s*)"
-    rb"(?:(?P<scheme>bearer|basic|digest|token|dpop)\s+)?(?P<value>[^\r\n]+)"
+    rb"(?im)" + _START + _name(exact=False) + rb"(?P<sep>[ \t]{0,32}:[ \t]{0,32})(?P<value>[^\s](?:[^\r\n]*[^\s])?)"
 )
-_PARAMETER = re.compile(rb"(?i)(?P<name>(?<![A-Za-z0-9_])(?:" + _SECRET_NAMES.encode() + rb"))=(?P<value>[^&\s#\"']+)")
-_JSON_FIELD = re.compile(rb'(?i)(?P<name>"(?:' + _SECRET_NAMES.encode() + rb')"\s*:\s*)"(?P<value>(?:[^"\\]|\\.)*)"')
-_PYTHON_REPR = re.compile(rb"(?i)(?P<name>'(?:" + _SECRET_NAMES.encode() + rb")'\s*:\s*)'(?P<value>[^']*)'")
+# scheme://user:password@host
+_USERINFO = re.compile(
+    rb"(?i)(?P<name>\b[a-z][a-z0-9+.-]{0,30}://[^\s/:@'\"]{1,256})(?P<sep>:)(?P<value>[^\s/@'\"]{1,256})(?=@)"
+)
+_SCHEME = re.compile(rb"(?P<scheme>[A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]{0,31}[ \t]+)(?=\S)")
+_CARRIES_SCHEME = re.compile(rb"(?i)^(?:proxy-)?authorization$")
+# Text with none of these is left to the shape rules at once (the position rules cannot match it).
+_MAY_HAVE_A_SECRET_NAME = re.compile(rb"(?i)" + _WORDS + rb"|" + _EXACT + rb"|://")
+_IS_SECRET_NAME = re.compile(rb"(?i)^" + _NAME + rb"$")
+
+
+def is_secret_name(name: str) -> bool:
+    """Whether a field, parameter or header called ``name`` carries a secret.
+
+    >>> [is_secret_name(n) for n in ("refresh_token", "X-Api-Key", "accessToken", "token_type", "scope")]
+    [True, True, True, False, False]
+    """
+    return bool(_IS_SECRET_NAME.match(name.encode("utf-8", "surrogatepass")))
+
+
+def _replace(match: re.Match[bytes]) -> bytes:
+    """The match with its value replaced; an Authorization header keeps its scheme (``Bearer [redacted]``)."""
+    value = match.group("value")
+    quote = b""
+    if match.re is _ASSIGNMENT and value[:1] in (b'"', b"'") and value[-1:] == value[:1] and len(value) > 1:
+        quote, value = value[:1], value[1:-1]  # name="value": keep the quotes around the redacted value
+    kept = b""
+    if _CARRIES_SCHEME.match(match.group("name")):
+        scheme = _SCHEME.match(value)
+        if scheme:
+            kept = scheme.group("scheme")
+    start, end = match.span("value")
+    whole_start = match.start()
+    text = match.group(0)
+    return text[: start - whole_start] + quote + kept + _REDACTED + quote + text[end - whole_start :]
 
 
 def _known_shapes(data: bytes) -> bytes:
@@ -68,28 +169,19 @@ def _known_shapes(data: bytes) -> bytes:
 
 
 def redact(text: str) -> str:
-    """``text`` with every token, key, password and secret-bearing header or parameter replaced."""
+    """``text`` with every token, key, password and secret-bearing header, field or parameter replaced."""
     if not text:
         return text
     data = text.encode("utf-8", "surrogatepass")
-    data = _HEADER.sub(
-        lambda m: (
-            m.group("name")
-            + m.group("sep")
-            + ((m.group("scheme") + b" ") if m.group("scheme") else b"")
-            + REDACTED.encode()
-        ),
-        data,
-    )
-    data = _JSON_FIELD.sub(lambda m: m.group("name") + b'"' + REDACTED.encode() + b'"', data)
-    data = _PYTHON_REPR.sub(lambda m: m.group("name") + b"'" + REDACTED.encode() + b"'", data)
-    data = _PARAMETER.sub(lambda m: m.group("name") + b"=" + REDACTED.encode(), data)
+    if _MAY_HAVE_A_SECRET_NAME.search(data):
+        for pattern in (_QUOTED_PAIR, _ASSIGNMENT, _HEADER, _USERINFO):
+            data = pattern.sub(_replace, data)
     data = _known_shapes(data)  # whatever is left that has a secret's shape
     return data.decode("utf-8", "surrogatepass")
 
 
 class RedactingFilter(logging.Filter):
-    """A logging filter that redacts each record's message, arguments and traceback text.
+    """A logging filter that redacts each record's message, arguments, traceback and stack text.
 
     >>> import logging
     >>> log = logging.getLogger("demo")
