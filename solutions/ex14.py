@@ -11,9 +11,9 @@ def my_verify(token, key):
     """Exercise 14.1: the verifier decides everything the naive one let the token decide.
 
     - the algorithm is pinned to RS256: no 'none' in any spelling, no HS256 made from the public key, no
-      guessable HMAC secret (RFC 8725 §2.1, §3.1, §3.5);
-    - the key is the one this API was configured with: jwk, jku and kid never choose it, so nothing is
-      fetched and no file is opened (RFC 8725 §3.10);
+      guessable HMAC secret (RFC 8725 §2.1, §3.1; RFC 7518 §3.6);
+    - the key is the issuer's, the one this API was configured with: jwk, jku and kid never choose it, so
+      nothing is fetched and no file is opened (RFC 8725 §3.8, §3.10);
     - every token's signature is checked over its own bytes, and an empty one is a failed check (RFC 7515 §5.2);
     - exp and aud are checked (RFC 7519 §4.1.3–4.1.4; RFC 8725 §3.9).
 

@@ -109,3 +109,16 @@ def test_the_copy_is_the_naive_verifier_renamed():
     source = exercises.naive_verifier_source()
     assert "def my_verify(token, key):" in source and "naive_verify" not in source
     assert "DELIBERATELY WRONG" not in source  # the copy is the learner's to fix
+
+
+def test_the_hints_state_what_the_standards_say_not_tokenlabs_own_choices():
+    hints = " ".join(exercises.check_hardened_verifier(learners_copy()).hints)
+    # RFC 8725 §3.8: the key must be the issuer's; §3.10 only asks that jku and x5u are not followed blindly.
+    assert "the key must be the issuer's" in hints and "RFC 8725 §3.8, §3.10" in hints
+    assert "are ignored" not in hints
+    # RFC 7518 §3.2 sets the HMAC key length; refusing shorter keys outright is tokenlab's verifier's choice.
+    assert "at least as long as the hash (32 bytes for HS256)" in hints and "RFC 7518 §3.2" in hints
+    assert "a verifier refuses shorter ones" not in hints
+    # RFC 7518 §3.6: no Unsecured JWS by default; 'never none' is tokenlab's choice, not the standard's.
+    assert "accepts no unsigned token by default" in hints and "RFC 7518 §3.6" in hints
+    assert "RFC 7515 §4.1.4, RFC 8725 §3.10" in hints

@@ -2,7 +2,7 @@
 
 An HMAC-signed JWT is its own oracle: whoever holds one token can try secrets
 on their own machine, as fast as their hardware allows, and no server ever
-sees a wrong guess (RFC 8725 §3.5). The lab's list is small on purpose (a
+sees a wrong guess (RFC 8725 §2.2). The lab's list is small on purpose (a
 little under 3,000 guesses, see ``tokenlab/data/README.md``) and every run is
 bounded in guesses and in seconds, so the attack runs for real in a notebook.
 

@@ -82,7 +82,7 @@ def key_forge(claims: Mapping[str, Any], key: Key, *, header: Mapping[str, Any] 
 
 
 def alg_none(claims: Mapping[str, Any], *, alg: str = "none", header: Mapping[str, Any] | None = None) -> str:
-    """An unsecured JWS (RFC 7515 §A.5, RFC 7518 §3.6): ``alg: none`` (in any spelling) and no signature."""
+    """An unsecured JWS (RFC 7515 Appendix A.5, RFC 7518 §3.6): ``alg: none`` (in any spelling) and no signature."""
     return f"{_segment(_header(alg, header))}.{_segment(claims)}."
 
 

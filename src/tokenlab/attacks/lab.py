@@ -89,9 +89,9 @@ class Family:
 FAMILIES: dict[str, Family] = {
     "unsigned": Family(
         "the token says whether it is signed",
-        "the verifier keeps its own list of accepted algorithms (never 'none', in any letter case), "
-        "and a token without a valid signature is refused, never waved through",
-        "RFC 8725 §3.1, §3.3",
+        "the verifier keeps its own list of accepted algorithms and accepts no unsigned token by default "
+        "(however 'none' is spelled), and a token without a valid signature is refused, never waved through",
+        "RFC 8725 §3.1, §3.3; RFC 7518 §3.6",
     ),
     "tampering": Family(
         "a signature vouches for another payload",
@@ -107,20 +107,20 @@ FAMILIES: dict[str, Family] = {
     ),
     "weak-secret": Family(
         "a guessable HMAC secret",
-        "HMAC secrets are at least 32 random bytes (never words), a verifier refuses shorter ones, "
+        "an HMAC key is at least as long as the hash (32 bytes for HS256), random, never a word or a password, "
         "and an API that expects RS256 does not accept HS256 at all",
-        "RFC 8725 §3.5, RFC 7518 §3.2",
+        "RFC 7518 §3.2, RFC 8725 §3.5, §3.1",
     ),
     "kid": Family(
         "kid used as a file name",
-        "a kid is only a name to look up in the verifier's own key set, never a path, a query or a command",
-        "RFC 8725 §3.10",
+        "a kid is only a hint, a name to look up in the verifier's own key set, never a path, a query or a command",
+        "RFC 7515 §4.1.4, RFC 8725 §3.10",
     ),
     "embedded-key": Family(
         "keys carried or named by the token",
-        "keys come from the verifier's own configuration (or the issuer's JWKS URL it was configured with), "
-        "never from the token: jwk, jku, x5u and x5c are ignored",
-        "RFC 8725 §3.10",
+        "the key must be the issuer's, from the verifier's own configuration (or the issuer's JWKS URL it was "
+        "configured with), never one the token carries (jwk) or points to (jku, x5u)",
+        "RFC 8725 §3.8, §3.10",
     ),
     "expired": Family(
         "exp not checked",
