@@ -74,3 +74,36 @@ def test_stubs_are_unanswered():
     def load_api_key(environ): ...
 
     assert "no answer yet" in str(exercises.check_capstone({"load_api_key": load_api_key}))
+
+
+def test_a_verifier_that_never_checks_the_signature_is_caught():
+    import jwt
+
+    def check_token(token, keys):
+        header, claims = jwt.get_unverified_header(token), jwt.decode(token, options={"verify_signature": False})
+        issued_for_us = claims["iss"] == "https://login.example.com" and claims["aud"] == "orders-api"
+        if (
+            header["alg"] != "RS256"
+            or header.get("typ") != "at+jwt"
+            or not issued_for_us
+            or claims["exp"] <= 1767603600
+        ):
+            raise ValueError("refused")
+        return claims
+
+    feedback = str(exercises.check_capstone({**ex15.APP, "check_token": check_token}))
+    assert "somebody else's key" in feedback and "3 of 4" in feedback
+
+
+def test_the_lesson_states_everything_the_capstone_checks_without_the_code():
+    import json
+    from pathlib import Path
+
+    notebook = json.loads(
+        (Path(__file__).resolve().parent.parent / "notebooks" / "15-Handling-Tokens-Safely.ipynb").read_text()
+    )
+    page = "".join("".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "markdown")
+    page += exercises.AUDIT_APP
+    for needed in ("ORDERS_API_KEY", "https://login.example.com", "orders-api", "RS256", "at+jwt", "Clock.frozen()"):
+        assert needed in page, needed
+    assert "verify(token" not in page  # what to check is stated; the code is the learner's

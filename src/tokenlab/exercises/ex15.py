@@ -13,7 +13,7 @@ from typing import Any
 import requests
 
 from tokenlab.exercises._feedback import Feedback, is_stub, run_learner_code
-from tokenlab.keys import KeySet, demo_key
+from tokenlab.keys import KeySet, as_key, demo_key
 from tokenlab.scanner import scan_text
 from tokenlab.tokens import b64url_encode, sign
 
@@ -28,6 +28,8 @@ import requests
 
 API = "https://api.example.com"
 API_KEY = "tl_live_3xKq9VbT2mWcR7pLzN4yHd8sJf6gAe1uQ0rt9a4P"  # the dashboard's key for the orders API
+ISSUER = "https://login.example.com"  # the provider that issues the orders API's access tokens
+AUDIENCE = "orders-api"  # the orders API's name in a token's aud
 log = logging.getLogger("dashboard")
 
 
@@ -119,6 +121,7 @@ def _check_log_call(log_call: Callable) -> str | None:
 def _token_cases() -> tuple[KeySet, tuple[tuple[str, str, bool], ...]]:
     key = demo_key("RS256")
     keys = KeySet([key.public()])
+    impostor = as_key(demo_key("RS256", generation=2).signing, "RS256", kid=key.kid)
     good = {"iss": _ISSUER, "sub": "alice", "aud": _AUDIENCE, "scope": "orders:read", "iat": _NOW, "exp": _NOW + 600}
 
     def unsigned(claims: dict[str, Any]) -> str:
@@ -128,6 +131,7 @@ def _token_cases() -> tuple[KeySet, tuple[tuple[str, str, bool], ...]]:
     cases = (
         ("a valid access token", sign(good, key, typ="at+jwt"), True),
         ("an unsigned token (alg none)", unsigned(good), False),
+        ("a token signed with somebody else's key under the trusted kid", sign(good, impostor, typ="at+jwt"), False),
         ("a token meant for another API", sign({**good, "aud": "billing-api"}, key, typ="at+jwt"), False),
         ("an expired token", sign({**good, "iat": _NOW - 900, "exp": _NOW - 300}, key, typ="at+jwt"), False),
         ("an ID token instead of an access token", sign({**good, "aud": _AUDIENCE}, key, typ="JWT"), False),
@@ -148,7 +152,10 @@ def _check_check_token(check_token: Callable) -> str | None:
         if good and problem:
             return f"check_token refuses {about}: {problem}. " + clock_note
         if not good and problem is None:
-            return f"check_token accepts {about}: pin the algorithm, and check aud, iss, exp and typ (RFC 8725 §3.1, §3.8–3.9; RFC 9068 §4)."
+            return (
+                f"check_token accepts {about}: verify the signature with an algorithm the verifier chose, and check "
+                "iss, aud, exp and typ (RFC 8725 §3.1, §3.8–3.9; RFC 7519 §4.1.4; RFC 9068 §4)."
+            )
         if good and not isinstance(result, Mapping):
             return "check_token should return the token's claims."
     return None
