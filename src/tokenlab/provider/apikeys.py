@@ -272,8 +272,8 @@ def _presented_key(request: Request) -> str:
     """The key of ``Authorization: Bearer <key>``; keys in URLs and other headers are refused with a reason."""
     if any(name in request.args for name in _URL_KEY_PARAMS):
         raise BearerRequestError(
-            "API keys in the URL are refused: URLs end up in logs and browser history. "
-            "Send 'Authorization: Bearer <key>' (RFC 6750 section 2.3, section 5.3)."
+            "tokenlab's API chooses to refuse keys in the URL, because URLs end up in logs and browser history "
+            "(the reason RFC 6750 section 5.3 gives for bearer tokens). Send 'Authorization: Bearer <key>'."
         )
     scheme, _, credentials = request.headers.get("Authorization", "").strip().partition(" ")
     if scheme.lower() != "bearer":
