@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 import pytest
 
 from tokenlab import client, plots
+from tokenlab.errors import InvalidGrantError
 
 from .conftest import WEB
 
@@ -26,7 +27,7 @@ def test_issue_use_rotation_and_replay_are_logged_in_order_with_one_label_per_to
     second = client.refresh(meta, first["refresh_token"], **WEB_CLIENT)
     op.clock.advance(minutes=6)
     client.call_api(op.url("/api/orders"), first["access_token"])  # expired by now
-    with pytest.raises(Exception, match="already used"):
+    with pytest.raises(InvalidGrantError, match="already used"):
         client.refresh(meta, first["refresh_token"], **WEB_CLIENT)
     assert kinds(op) == [
         ("AT1", "issued"),
