@@ -41,6 +41,26 @@ def live_only(text):
     return ex12.looks_like_valid_key(text) and text.startswith("tl_live_")
 
 
+def two_kinds_only(text):
+    return ex12.looks_like_valid_key(text) and text.split("_")[1] in ("live", "pat")
+
+
+def no_length(text):
+    if not isinstance(text, str):
+        return False
+    parts = text.split("_")
+    well_formed = len(parts) == 3 and parts[0] == "tl" and parts[1] in KINDS and len(parts[2]) > 6
+    return well_formed and all(ch in ALPHABET for ch in parts[2]) and checksum(text[:-6]) == text[-6:]
+
+
+def isalnum_alphabet(text):
+    if not isinstance(text, str):
+        return False
+    parts = text.split("_")
+    well_formed = len(parts) == 3 and parts[0] == "tl" and parts[1] in KINDS and len(parts[2]) == 38
+    return well_formed and parts[2].isalnum() and checksum(text[:-6]) == text[-6:]
+
+
 def crashes_on_none(text):
     return text.startswith("tl_") and ex12.looks_like_valid_key(text)
 
@@ -53,11 +73,26 @@ def crashes_on_none(text):
         (only_checksum, "accepted a key with the wrong prefix"),
         (no_alphabet, "accepted a key with a '-' in it"),
         (live_only, "refused a valid personal access token"),
+        (two_kinds_only, "refused a valid key of the kind test"),
+        (no_length, "accepted a key one character too long (its checksum matches!)"),
+        (isalnum_alphabet, "for a key with an 'é' in it"),
         (crashes_on_none, "AttributeError"),
         (lambda text: 1 if ex12.looks_like_valid_key(text) else 0, "not True or False"),
         (lambda text: "yes", "not True or False"),
     ],
-    ids=["prefix-only", "no-checksum", "checksum-only", "no-alphabet", "live-only", "crashes", "int", "str"],
+    ids=[
+        "prefix-only",
+        "no-checksum",
+        "checksum-only",
+        "no-alphabet",
+        "live-only",
+        "two-kinds-only",
+        "no-length",
+        "isalnum",
+        "crashes",
+        "int",
+        "str",
+    ],
 )
 def test_wrong_key_checks_name_the_case_they_get_wrong(attempt, words):
     feedback = exercises.check_looks_like_valid_key(attempt)

@@ -362,6 +362,24 @@ def test_secrets_shorter_than_32_bytes_are_refused_everywhere(clock, secret):
         HMACAuth("shop", secret)
 
 
+def test_refusing_a_short_secret_is_named_as_tokenlabs_choice_not_as_rfc_2104s_rule(clock):
+    # RFC 2104 §3 only "strongly discourages" keys shorter than the hash output; refusing them is tokenlab's policy
+    with pytest.raises(UsageError) as caught:
+        HMACAuth("shop", b"short")
+    assert "tokenlab chooses to refuse" in str(caught.value)
+    assert "strongly discourages" in str(caught.value)
+
+
+def test_an_unexpected_alg_is_refused_citing_the_key_mixup_section_not_the_jws_algorithms_one(clock, verifier):
+    # RFC 9421 §3.3.7 is about JOSE algorithms; §7.3.4 says the verifier decides which key and algorithm fit
+    params = ';created=1767603600;keyid="shop";nonce="n";alg="hmac-sha512"'
+    headers = {**signed(clock), "Signature-Input": f"sig1={ALL}{params}"}
+    with pytest.raises(MalformedSignatureError) as caught:
+        verifier.verify("POST", URL, headers, BODY)
+    assert "RFC 9421 §7.3.4" in str(caught.value)
+    assert "§3.3.7" not in str(caught.value)
+
+
 def test_signing_a_header_the_request_does_not_have_is_a_usage_error(clock):
     with pytest.raises(UsageError, match="x-missing"):
         sign_request("GET", URL, {}, b"", key_id="shop", secret=SECRET, clock=clock, covered=("@method", "x-missing"))

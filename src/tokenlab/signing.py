@@ -101,7 +101,7 @@ DEFAULT_COMPONENTS = ("@method", "@authority", "@path", "@query", "content-diges
 WINDOW = 300
 """Seconds a signature is accepted before or after its ``created`` time (clock skew plus transit)."""
 
-MIN_SECRET_BYTES = 32  # RFC 2104 §3: a key shorter than the hash output (32 bytes for SHA-256) is discouraged
+MIN_SECRET_BYTES = 32  # RFC 2104 §3 "strongly discouraged" keys shorter than the hash output; tokenlab refuses them
 _MAX_PARAM_CHARS = 256
 _SYSTEM_CLOCK = Clock.system()
 
@@ -113,8 +113,9 @@ def _secret_bytes(secret: bytes | str) -> bytes:
     key = secret.encode("utf-8") if isinstance(secret, str) else bytes(secret)
     if len(key) < MIN_SECRET_BYTES:
         raise UsageError(
-            f"an HMAC-SHA256 secret needs at least {MIN_SECRET_BYTES} bytes (RFC 2104 §3), this one has {len(key)}: "
-            "make one with secrets.token_urlsafe(32)"
+            f"this HMAC-SHA256 secret has {len(key)} bytes; tokenlab chooses to refuse any shorter than "
+            f"{MIN_SECRET_BYTES} bytes, the hash's output, because RFC 2104 §3 strongly discourages such keys "
+            "as weaker: make one with secrets.token_urlsafe(32)"
         )
     return key
 
@@ -369,8 +370,8 @@ class SignedRequestVerifier:
                 )
         if alg is not None and alg != ALGORITHM:
             raise MalformedSignatureError(
-                f"This API accepts alg {ALGORITHM!r} only, not {alg!r}; the key decides the algorithm "
-                "(RFC 9421 §3.3.7, §7.3.6).",
+                f"This API accepts alg {ALGORITHM!r} only, not {alg!r}: the verifier, not the signature, decides "
+                "which key and algorithm are appropriate (RFC 9421 §7.3.4).",
                 component="alg",
             )
         return created, keyid, nonce

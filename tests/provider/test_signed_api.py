@@ -8,6 +8,7 @@ import requests
 from tokenlab.provider import MockProvider
 from tokenlab.provider.signed_api import SIGNED_ORDERS
 from tokenlab.signing import HMACAuth
+from tokenlab.structured_fields import parse_dictionary
 
 ORDER = {"item": "Tea set", "quantity": 2}
 
@@ -181,9 +182,17 @@ def test_a_refusal_says_what_a_good_signature_covers(op, http):
     response = http.get(op.url("/signed/orders"))
     refused(response, "missing_signature")
     assert response.headers["Accept-Signature"] == (
-        'sig1=("@method" "@authority" "@path" "@query" "content-digest");created;nonce;alg="hmac-sha256"'
+        'sig1=("@method" "@authority" "@path" "@query" "content-digest");created;alg="hmac-sha256"'
     )
     assert response.headers["WWW-Authenticate"].startswith("Signature ")
+
+
+def test_the_signature_request_asks_for_no_nonce_it_does_not_supply(op, http):
+    # RFC 9421 §5.1: in Accept-Signature, nonce is the value the signer is to use; a bare nonce would ask for "true"
+    requested = parse_dictionary(http.get(op.url("/signed/orders")).headers["Accept-Signature"])
+    for member in requested.values():
+        assert "nonce" not in member.params or isinstance(member.params["nonce"], str)
+        assert member.params["created"] is True  # "no associated value when sent as a signature request"
 
 
 def test_other_methods_are_not_allowed(op, http, auth):

@@ -24,6 +24,7 @@ def _cases() -> list[tuple[Any, bool, str, str]]:
     rng = random.Random(12)
     live = new_api_key("live", random_bytes=rng.randbytes)
     pat = new_api_key("pat", random_bytes=rng.randbytes)
+    test = new_api_key("test", random_bytes=rng.randbytes)
     random_part = random_base62(RANDOM_LENGTH, rng.randbytes)
     typo_at = 20
     typo = live[:typo_at] + ("a" if live[typo_at] != "a" else "b") + live[typo_at + 1 :]
@@ -51,6 +52,12 @@ def _cases() -> list[tuple[Any, bool, str, str]]:
             "a well-shaped key whose last 6 characters are not its checksum",
             "the last 6 characters must equal checksum(everything before them).",
         ),
+        (
+            test,
+            True,
+            "a valid key of the kind test",
+            "every kind in KINDS is valid: look the kind up in KINDS instead of listing kinds yourself.",
+        ),
         (_with_checksum("tk_live_" + random_part), False, "a key with the wrong prefix (tk_)", format_hint),
         (_with_checksum("tl_prod_" + random_part), False, "a key of an unknown kind (prod)", format_hint),
         (live[:-1], False, "a key one character too short", format_hint),
@@ -60,6 +67,25 @@ def _cases() -> list[tuple[Any, bool, str, str]]:
             False,
             "a key with a '-' in it (its checksum matches!)",
             "every character after 'tl_<kind>_' must be in ALPHABET: a checksum does not check the alphabet.",
+        ),
+        (
+            "tl_live_" + random_part[:-1] + "é" + live[-6:],
+            False,
+            "a key with an 'é' in it",
+            "only the 62 characters of ALPHABET may appear: str.isalnum() also accepts letters and digits "
+            "outside ASCII, and checksum() cannot even encode them.",
+        ),
+        (
+            _with_checksum("tl_live_" + random_part + "x"),
+            False,
+            "a key one character too long (its checksum matches!)",
+            "count the characters after 'tl_<kind>_': a checksum does not check the length.",
+        ),
+        (
+            _with_checksum("tl_live_" + random_part[:-1]),
+            False,
+            "a key one character too short (its checksum matches!)",
+            "count the characters after 'tl_<kind>_': a checksum does not check the length.",
         ),
         ("", False, "an empty string", format_hint),
         (None, False, "None (not a string)", "check isinstance(text, str) first and answer False for anything else."),

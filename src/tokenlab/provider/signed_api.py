@@ -23,9 +23,10 @@ One exchange::
     HTTP/1.1 201 Created
     {"resource":"POST /signed/orders","signed_by":"shop-backend","verified":{...},"order":{...}}
 
-A refused request gets ``401`` and a JSON body naming the failure (``missing_signature``,
-``malformed_signature``, ``unknown_key``, ``stale_request``, ``replayed_nonce``, ``digest_mismatch``,
-``invalid_signature``), with ``Accept-Signature`` saying what a good signature covers (RFC 9421 §5.1).
+A refused request gets ``401`` and a JSON body naming the failure with one of tokenlab's own codes (RFC 9421
+defines none: ``missing_signature``, ``malformed_signature``, ``unknown_key``, ``stale_request``,
+``replayed_nonce``, ``digest_mismatch``, ``invalid_signature``), with ``Accept-Signature`` saying what a good
+signature covers (RFC 9421 §5.1).
 Only a request whose signature passed reaches the parameter checks (400 ``invalid_request``).
 
 The verifier sees the request target exactly as sent (the server's raw request line), not the path
@@ -63,9 +64,10 @@ SIGNED_ORDERS: tuple[dict[str, Any], ...] = (
 )
 """The shop's orders, the same in every run."""
 
-_ACCEPT_SIGNATURE = (
-    "sig1=(" + " ".join(f'"{name}"' for name in DEFAULT_COMPONENTS) + f');created;nonce;alg="{ALGORITHM}"'
-)
+_ACCEPT_SIGNATURE = "sig1=(" + " ".join(f'"{name}"' for name in DEFAULT_COMPONENTS) + f');created;alg="{ALGORITHM}"'
+"""What a refusal asks for (RFC 9421 §5.1): the covered components, a creation time (``created``, which has no
+value in a request) and the algorithm. No ``nonce``: in a request, §5.1 makes ``nonce`` the value the signer is
+to use, and this API does not hand out nonces; it expects each client to make its own."""
 _VERIFIERS: weakref.WeakKeyDictionary[ProviderApp, SignedRequestVerifier] = weakref.WeakKeyDictionary()
 _VERIFIERS_LOCK = threading.Lock()
 
