@@ -16,7 +16,8 @@ def load_api_key(environ):
 
 
 def build_request(base_url, token):
-    """Finding 2: tokens travel in the Authorization header, never in the URL (RFC 6750 §2.1, §5.3)."""
+    """Finding 2: the token travels in the Authorization header (RFC 6750 §2.1), not in the URL, where logs and
+    Referer headers copy it: RFC 6750 §5.3 says bearer tokens SHOULD NOT be passed in page URLs."""
     return requests.Request("GET", f"{base_url}/orders", headers={"Authorization": f"Bearer {token}"})
 
 

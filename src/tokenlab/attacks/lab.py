@@ -113,13 +113,16 @@ FAMILIES: dict[str, Family] = {
     ),
     "kid": Family(
         "kid used as a file name",
-        "a kid is only a hint, a name to look up in the verifier's own key set, never a path, a query or a command",
+        "a kid is only a hint to which of the verifier's own keys signed the token, and looking it up must not "
+        "become an injection: validate or sanitize it (tokenlab's verifier chooses the strictest form, a name in a "
+        "dictionary of its own keys, never part of a path, a query or a command)",
         "RFC 7515 §4.1.4, RFC 8725 §3.10",
     ),
     "embedded-key": Family(
         "keys carried or named by the token",
-        "the key must be the issuer's, from the verifier's own configuration (or the issuer's JWKS URL it was "
-        "configured with), never one the token carries (jwk) or points to (jku, x5u)",
+        "the key must belong to the token's issuer, so a key the token carries (jwk) proves nothing, and a URL it "
+        "names (jku, x5u) is never followed blindly, only to a location on a list of allowed ones (tokenlab's "
+        "verifier chooses to ignore them all and take keys only from its configuration)",
         "RFC 8725 §3.8, §3.10",
     ),
     "expired": Family(

@@ -234,7 +234,7 @@ def check_access_token(app: ProviderApp, token: str) -> AccessRecord:
         if not isinstance(jti, str):
             raise InvalidAccessTokenError("The access token's jti is not a string (RFC 9068 section 2.2).")
         record = app.store.access_active(jti, now)
-        if record is None:  # RFC 7009 §2: a revoked token's jti stays denied until its exp
+        if record is None:  # revoked (RFC 7009 §2.2) or unknown; the denylist keeps a jti until exp + leeway
             raise InvalidAccessTokenError("The access token has been revoked, or this server has no record of it.")
         return record
     record = app.store.access_by_opaque(token)
