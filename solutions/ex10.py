@@ -14,5 +14,7 @@ def purge(denylist, now, leeway):
 ROTATION_ORDER = ["C", "D", "B", "E", "A"]
 """Exercise 10.2: publish the new key (C); wait out the JWKS caches (D) so every verifier knows it; switch
 signing to it (B); wait until the old key's last token has expired, plus the largest leeway a verifier allows
-(E); only then retire the old key (A). OIDC Core §10.1.1 describes the same approach: add the new key to the
-JWK Set, sign with it, and keep recently decommissioned keys published for a while."""
+(E); only then retire the old key (A). OIDC Core §10.1.1 describes a shorter approach: add the new key to the
+JWK Set, sign with it "at its discretion", count on verifiers refetching on an unfamiliar kid, and keep recently
+decommissioned keys published for a while. Waiting out the caches (D) is what keeps a verifier that may not
+refetch yet from refusing the new tokens."""

@@ -16,7 +16,11 @@ def validate(id_token, keys, client_id, issuer, nonce, clock):
     """Exercise 11.2: the checks of OIDC Core §3.1.3.7 — the issuer's signature, iss exactly, this client in aud,
     exp on the clock, and the nonce this app sent — and no access token taken for an ID token.
 
-    OIDC Core asks for no typ in an ID token, and many providers send none, so typ JWT is not required. A JWT
+    OIDC Core §3.1.3.7 lets a client that got the ID token straight from the token endpoint skip the signature
+    ("the TLS server validation MAY be used to validate the issuer in place of checking the token signature");
+    this exercise checks it always, so the function is right wherever the token came from.
+
+    OIDC Core asks for no typ in an ID token, and a provider may send none, so typ JWT is not required. A JWT
     access token declares itself with typ at+jwt (RFC 9068 §2.1); refusing that type here is the explicit
     typing of RFC 8725 §3.11. typ is compared as RFC 7515 §4.1.9 says: case-insensitive, "application/" optional.
     """

@@ -115,10 +115,16 @@ def test_the_family_hint_calls_revoking_the_whole_grant_tokenlabs_choice_and_cit
     assert "RFC 7009" not in hints  # §2.1 is about revocation requests, not about a reused refresh token
 
 
-def test_every_wrong_rule_gets_one_hint():
+def test_every_wrong_answer_gets_the_three_rules():
     feedback = exercises.check_still_usable({k: not v for k, v in ex09.STILL_USABLE.items()})
     assert feedback.message.startswith("0 of 5 right")
     assert len(feedback.hints) == 3
+
+
+def test_the_hints_are_the_same_whichever_token_is_wrong_so_they_never_point_at_one():
+    # a hint chosen by the wrong token (the idle rule only for tablet RT1) would say which answer to flip
+    hints = {tuple(exercises.check_still_usable(_flipped(token)).hints) for token in exercises.DEVICE_TOKENS}
+    assert len(hints) == 1
 
 
 @pytest.mark.parametrize(

@@ -36,8 +36,8 @@ _KEEP_THE_OLD_ONE = (
     "send the next time its access token expires?"
 )
 _DROP_THE_OLD_ONE = (
-    "RFC 6749 §6: when the response has a new refresh token, the client MUST discard the old one; rotation "
-    "has just made it useless (RFC 9700 §4.14.2)."
+    "RFC 6749 §6: when the response has a new refresh token, the client MUST discard the old one; on a server "
+    "that rotates, the old one no longer works, and presenting it again looks like theft (RFC 9700 §4.14.2)."
 )
 
 
@@ -119,14 +119,9 @@ DEVICE_STORY = (
 DEVICE_TOKENS = ("laptop AT2", "laptop RT2", "tablet RT1", "phone AT1", "phone RT1")
 """The tokens whose fate exercise 9.2 asks about."""
 
-# One hint per rule the story exercises; a wrong answer gets the hint of its rule, never its token's fate.
-_RULE_OF = {
-    "laptop AT2": "family",
-    "laptop RT2": "family",
-    "tablet RT1": "idle",
-    "phone AT1": "grant",
-    "phone RT1": "grant",
-}
+# One hint per rule the story exercises. Every wrong answer gets all three, whichever tokens are wrong: the answers
+# are True or False, so a hint picked by the wrong token (say, the idle rule, which only tablet RT1 exercises)
+# would say which token to flip, and that is the answer.
 _RULE_HINTS = {
     "family": "expiry ends a token at its exp, and rotation ends the refresh token that was used; but when a "
     "refresh token the provider already rotated comes back, tokenlab's provider revokes the whole grant that "
@@ -225,9 +220,8 @@ def _check_still_usable(name: str, prediction: Any) -> Feedback:
             "the provider, replaying the story, agrees on all five: the reuse took down the laptop's whole family, "
             "the tablet's unused refresh token ran out of idle time, and the phone's own login was never touched.",
         )
-    rules = dict.fromkeys(_RULE_OF[k] for k in wrong)
     return Feedback.not_yet(
         name,
         f"{len(DEVICE_TOKENS) - len(wrong)} of {len(DEVICE_TOKENS)} right (the provider replayed the story to check).",
-        *(_RULE_HINTS[rule] for rule in rules),
+        *_RULE_HINTS.values(),
     )

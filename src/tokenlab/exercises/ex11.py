@@ -15,17 +15,20 @@ from tokenlab.tokens import b64url_encode, sign
 __all__ = ["TOKEN_JOBS", "check_id_token_validator", "check_token_jobs"]
 
 TOKEN_JOBS: dict[str, str] = {
-    "a": "Show 'Hello, Alice' in the app's header.",
+    "a": "Show 'Hello, Alice' in the app's header right after the login, without another request.",
     "b": "Fetch Alice's orders from the orders API.",
     "c": "Decide whether Alice logged in recently enough to change her e-mail address.",
     "d": "Let the app's back end call the reporting API on Alice's behalf.",
     "e": "Check that this login is the one the app started (and not a replayed one).",
 }
 _JOBS = {"a": "id_token", "b": "access_token", "c": "id_token", "d": "access_token", "e": "id_token"}
-_WHY = {
-    "id_token": "is this about *who logged in, how and when*, for the app itself to read?",
-    "access_token": "is this about *calling an API*, which is the token's audience?",
-}
+# The same two questions for every wrong answer, never one picked by the job: the answers are one of two words,
+# so a question chosen by the expected answer, or naming the wrong job, would give that answer away.
+_WHY = (
+    "ask of each job: is it about *who logged in, how and when*, for the app itself to read? That is what the ID "
+    "token is for (OIDC Core §2).",
+    "or is it about *calling an API*, which is the audience of the token it sends (RFC 9068 §2.2)?",
+)
 
 
 def check_token_jobs(answers: Any) -> Feedback:
@@ -44,9 +47,7 @@ def check_token_jobs(answers: Any) -> Feedback:
     wrong = sorted(k for k in _JOBS if given[k] != _JOBS[k])
     if not wrong:
         return Feedback.solved(name, "the ID token is for the app, about the login; the access token is for the API.")
-    return Feedback.not_yet(
-        name, f"{len(_JOBS) - len(wrong)} of {len(_JOBS)} right.", *(f"{k}: {_WHY[_JOBS[k]]}" for k in wrong)
-    )
+    return Feedback.not_yet(name, f"{len(_JOBS) - len(wrong)} of {len(_JOBS)} right.", *_WHY)
 
 
 _ISSUER = "https://login.example.com"
@@ -56,7 +57,7 @@ _NOW = 1767603600
 
 
 def _without_typ(claims: Mapping[str, Any], key: Key) -> str:
-    """An ID token as many providers send it: a header with ``alg`` and ``kid`` only (OIDC Core §2 asks for no typ)."""
+    """An ID token as some providers send it: a header with ``alg`` and ``kid`` only (OIDC Core §2 asks for no typ)."""
     header = json.dumps({"alg": key.alg, "kid": key.kid}, separators=(",", ":"))
     payload = json.dumps(dict(claims), separators=(",", ":"))
     signing_input = b64url_encode(header.encode()) + "." + b64url_encode(payload.encode())
@@ -76,7 +77,7 @@ def _cases() -> tuple[tuple[str, str, bool], ...]:
         "nonce": _NONCE,
     }
     return (
-        ("a valid ID token whose header has no typ (as most providers send them)", _without_typ(good, key), True),
+        ("a valid ID token whose header has no typ (OIDC Core asks for none)", _without_typ(good, key), True),
         ("a valid ID token with typ JWT", sign(good, key), True),
         ("an ID token with another nonce (a replay)", sign({**good, "nonce": "n-old"}, key), False),
         ("an ID token without a nonce", _without_typ({k: v for k, v in good.items() if k != "nonce"}, key), False),
@@ -107,9 +108,12 @@ _HINTS = {
         "a provider may list the app in an access token's aud too; the header's typ at+jwt (RFC 9068 §2.1) says "
         "what it is. Refuse that type here, without requiring any typ (RFC 8725 §3.11)."
     ),
-    "expired": "pass the clock to verify, so exp is checked on the course clock.",
-    "issuer": "the issuer must match exactly, character for character.",
-    "stranger": "the signature must be checked with the issuer's keys.",
+    "expired": "pass the clock to verify, so exp is checked on the course clock (OIDC Core §3.1.3.7).",
+    "issuer": "the issuer must match exactly, character for character (OIDC Core §3.1.3.7).",
+    "stranger": (
+        "check the signature with the issuer's keys: this exercise asks for it always, although "
+        "OIDC Core §3.1.3.7 lets a client rely on TLS for an ID token it got straight from the token endpoint."
+    ),
 }
 
 
@@ -126,7 +130,7 @@ def check_id_token_validator(validate: Any) -> Feedback:
         result, problem = run_learner_code(validate, token, keys, _CLIENT, _ISSUER, _NONCE, clock)
         if good and problem is not None:
             hint = (
-                "OIDC Core §3.1.3.7 has no typ check, and many providers send none: don't require typ JWT."
+                "OIDC Core §3.1.3.7 has no typ check, and a provider may send none: don't require typ JWT."
                 if "typ" in problem
                 else "use tokenlab's verify with the app's own client_id as the audience."
             )

@@ -69,9 +69,9 @@ def logout_endpoint(app: ProviderApp, request: Request) -> Response:
 def _client_of_hint(app: ProviderApp, id_token_hint: str) -> str | None:
     """The client an ID token this provider issued was issued to (its ``aud``), or ``None``.
 
-    §2: "the OP MUST validate that it was the issuer of the ID Token": the signature is checked with the
-    provider's own keys and ``iss`` compared; ``exp`` is not, since the OP SHOULD accept a hint whose ``exp``
-    has passed. The token's own ``iat`` stands in for the time, so only its signature and claims decide.
+    OIDC RP-Initiated Logout §2 requires the OP to validate that it issued the ID token: the signature is
+    checked with the provider's own keys and ``iss`` compared. ``exp`` is not, since §2 asks the OP to accept a
+    hint whose ``exp`` has passed. The token's own ``iat`` stands in for the time, so only its signature and claims decide.
     """
     if not id_token_hint:
         return None
