@@ -53,10 +53,18 @@ def verify_for_api(token: str) -> dict[str, Any]:
 
     The API trusts the issuer's key set, so the ``kid`` picks the key; it lists
     the algorithms it accepts — exactly those of the issuer's keys — so the token
-    cannot choose (RFC 8725 §3.1); it names itself as the audience (RFC 8725 §3.9)
-    and reads the time from the course clock. tokenlab's ``verify`` chooses to
+    cannot choose (RFC 8725 §3.1); it names the issuer it trusts (RFC 8725 §3.8)
+    and itself as the audience (RFC 8725 §3.9), and reads the time from the
+    course clock. tokenlab's ``verify`` chooses to
     require ``exp`` by default (RFC 7519 §4.1 makes it optional; RFC 9068 §2.2
     requires it in access tokens), and raises an ``InvalidTokenError`` for every
     bad token.
     """
-    return verify(token, issuer_jwks, algorithms=["RS256", "ES256", "EdDSA"], audience=API, clock=clock)
+    return verify(
+        token,
+        issuer_jwks,
+        algorithms=["RS256", "ES256", "EdDSA"],
+        issuer="https://login.example.com",
+        audience=API,
+        clock=clock,
+    )

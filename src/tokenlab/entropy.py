@@ -5,7 +5,7 @@ A secret drawn uniformly at random from ``N`` equally likely values has
 give ``length × log2(size)`` bits. An attacker who tries ``rate`` guesses a
 second expects to succeed after trying half the space: ``2**bits / 2 / rate``
 seconds. Human-chosen passwords have far less entropy than their length
-suggests, so these figures are an upper bound for them (NIST SP 800-63B §A).
+suggests, so these figures are an upper bound for them (NIST SP 800-63B Appendix A).
 
 How many bits are enough? For the tokens an OAuth authorization server
 generates, RFC 6749 §10.10 requires a guessing probability of at most 2^-128

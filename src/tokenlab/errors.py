@@ -111,8 +111,9 @@ class AlgorithmNotAllowedError(InvalidTokenError):
     """The token's ``alg`` is not one the caller allows."""
 
     lesson = (
-        "A verifier decides which algorithms it accepts and never lets the token choose (RFC 8725 §3.1); "
-        "tokenlab never accepts 'none', and RFC 8725 §3.2 asks libraries not to unless the caller explicitly asks."
+        "A verifier decides which algorithms it accepts and never lets the token choose (RFC 8725 §3.1). "
+        "tokenlab's verifier chooses never to accept 'none', because an unsigned token proves nothing; "
+        "RFC 7518 §3.6 only forbids accepting it unless the application allows it for that token."
     )
 
 
@@ -138,8 +139,8 @@ class UnknownKeyError(InvalidTokenError):
     """No key in the key set has the token's ``kid``."""
 
     lesson = (
-        "The kid only selects a key from the verifier's own key set; an unknown kid means "
-        "no trusted key signed this token (RFC 7515 §4.1.4)."
+        "The kid only selects a key from the verifier's own key set (RFC 7515 §4.1.4); an unknown kid means "
+        "that no key in that set signed this token."
     )
 
 

@@ -63,8 +63,8 @@ __all__ = [
 
 MAX_TOKEN_CHARS = 32 * 1024
 """Longer input is refused before any decoding: real JWTs are a few hundred
-bytes to a few KiB, and a parser must bound its work (RFC 8725 §3.x, "limit
-resources"; HTTP servers cap a header at 8–16 KiB)."""
+bytes to a few KiB, and tokenlab chooses to bound a parser's work before it
+starts; HTTP servers cap a header at 8–16 KiB anyway."""
 
 _B64URL = re.compile(r"[A-Za-z0-9_-]*")
 _SYSTEM_CLOCK = Clock.system()
@@ -123,7 +123,9 @@ def _json_object(raw: bytes, part: str) -> dict[str, Any]:
         value = json.loads(text, object_pairs_hook=_reject_duplicates)
     except _DuplicateName as dup:
         raise TokenFormatError(
-            f"The {part} names {dup.args[0]!r} twice; JWT parsers must reject duplicate names (RFC 7519 §4, RFC 7515 §4).",
+            f"The {part} names {dup.args[0]!r} twice. tokenlab's decoder chooses to reject duplicate names, because two "
+            "parsers could read two different values; RFC 7519 §4 and RFC 7515 §4 let a parser either reject them or keep "
+            "only the last one.",
             part=part,
         ) from None
     except ValueError as exc:
@@ -336,7 +338,7 @@ def _warnings(parsed: _Parsed, now: int) -> Iterable[TokenWarning]:
     elif alg.lower() == "none":
         yield TokenWarning(
             "alg_none",
-            f"alg is {alg!r}: the token has no signature, so anyone could have written it; a verifier must refuse it unless its caller explicitly allowed 'none' (RFC 8725 §3.1, §3.2).",
+            f"alg is {alg!r}: the token has no signature, so anyone could have written it; an implementation must not accept it unless the application allows it for this token (RFC 7518 §3.6, RFC 8725 §3.2).",
         )
     elif not parsed.signature:
         yield TokenWarning(
@@ -417,7 +419,7 @@ def _time_warnings(claims: Mapping[str, Any], now: int) -> Iterable[TokenWarning
     if exp is not None and start is not None and exp - start > 86400:
         yield TokenWarning(
             "long_lived",
-            f"Lives {humanize_delta(exp - start)}: long-lived bearer tokens do damage for longer when they leak; keep access tokens to minutes (RFC 6819 §5.1.5.3).",
+            f"Lives {humanize_delta(exp - start)}: a leaked bearer token does damage for as long as it lives, and short lifetimes limit that (RFC 6819 §5.1.5.3); RFC 6750 §5.3 asks for an hour or less.",
         )
 
 
@@ -480,7 +482,7 @@ def _select_key(key: Any, header: Mapping[str, Any], alg: str) -> Key:
                 raise UnknownKeyError("The token has no kid, and no trusted key matches it.", claim="kid")
             raise UnknownKeyError(
                 f"The token has kid {kid!r}, and no trusted key matches it: that key is not (or no longer) "
-                "in the issuer's key set.",
+                "in the issuer's key set, or the issuer published it after this verifier's copy was fetched.",
                 claim="kid",
             )
         key = found
