@@ -1,8 +1,10 @@
 """Solutions for notebook 08 (Expiry and clock skew)."""
 
 LEEWAY = 75
-"""Exercise 8.1: the largest skew in either direction is api-3's +75 s; 74 s would leave it refusing fresh
-tokens, 76 s would keep expired tokens alive a second longer than necessary."""
+"""Exercise 8.1: the largest skew in either direction is api-3's +75 s. Its clock is ahead, so it sees exp
+75 s early: with 74 s it refuses a token in the last second before its exp; 76 s would keep expired tokens alive a
+second longer than necessary. The largest skew behind, api-2's -40 s, makes a fresh token's iat lie 40 s in the
+future, which 75 s covers too."""
 
 
 def is_expired(claims, now, leeway):

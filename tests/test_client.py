@@ -6,6 +6,7 @@ import requests
 from tokenlab import client
 from tokenlab.errors import InvalidClientError, InvalidGrantError, InvalidScopeError, OAuthError
 from tokenlab.provider import MockProvider
+from tokenlab.provider.config import ClientConfig, ProviderConfig
 
 MACHINE = {"client_id": "reporting-service", "client_secret": "reporting-secret-3c9e7a1f5d2b8046"}
 
@@ -23,7 +24,7 @@ def test_discover_reads_the_metadata_and_checks_the_issuer(op):
 
 
 def test_discover_refuses_metadata_whose_issuer_differs_from_where_it_came_from():
-    with MockProvider(issuer="http://127.0.0.1:1") as op, pytest.raises(OAuthError, match=r"RFC 8414 §3\.3"):
+    with MockProvider(issuer="http://127.0.0.1:1") as op, pytest.raises(OAuthError, match=r"OIDC Discovery §4\.3"):
         client.discover(f"http://127.0.0.1:{op.port}")
 
 
@@ -105,3 +106,13 @@ def test_page_text_reads_as_the_browser_shows_it_with_no_space_before_punctuatio
     assert client._text_of(page) == (
         "Device connected. TV App may now act for bob with the scope openid orders:read. Return to your device."
     )
+
+
+def test_basic_credentials_are_form_urlencoded_first_so_any_registered_secret_works():
+    odd = ClientConfig("odd client:1", "p@ss word+/:%é", ("client_credentials",), scope="reports:read")
+    demo = ProviderConfig.demo()
+    with MockProvider(config=demo.replace(clients=(*demo.clients, odd))) as op:
+        tokens = client.fetch_token(
+            client.discover(op.issuer), client_id="odd client:1", client_secret="p@ss word+/:%é"
+        )
+    assert tokens["token_type"] == "Bearer"

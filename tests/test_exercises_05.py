@@ -39,3 +39,16 @@ def test_an_empty_function_body_is_unanswered():
     def needs_new_token(token, fetched_at, now): ...
 
     assert "no answer yet" in str(exercises.check_needs_new_token(needs_new_token))
+
+
+def test_the_hint_is_the_same_whichever_way_the_answer_goes_so_it_cannot_reveal_it():
+    def refreshes_too_early(token, fetched_at, now):
+        return token is None or now >= fetched_at + token["expires_in"] - 100
+
+    def refreshes_too_late(token, fetched_at, now):
+        return token is None or now > fetched_at + token["expires_in"] - 60
+
+    early = exercises.check_needs_new_token(refreshes_too_early)  # wrong where the answer is False
+    late = exercises.check_needs_new_token(refreshes_too_late)  # wrong where the answer is True
+    assert not early.passed and not late.passed
+    assert early.hints == late.hints

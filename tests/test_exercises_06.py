@@ -39,6 +39,9 @@ def test_authorization_request_solution_is_solved():
         ({"scope": "orders"}, "does not ask for reading orders"),
         ({"state": None}, "state is missing"),
         ({"state": "abc"}, "too short"),
+        ({"state": "0123456789abcdef"}, "128 random bits"),  # 16 hex characters: 64 bits
+        ({"code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"}, "fixed example pair"),
+        ({"code_challenge": "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"}, "fixed example pair"),
         ({"code_challenge_method": "plain"}, "plain sends the verifier"),
         ({"code_challenge": "a" * 43 + "="}, "not an S256 challenge"),
     ],

@@ -41,3 +41,14 @@ def test_a_device_that_keeps_polling_after_a_final_error_is_told_where_the_rule_
     feedback = exercises.check_next_wait(polls_forever)
     assert not feedback.passed
     assert "RFC 8628 §3.5" in " ".join(feedback.hints)
+
+
+def test_a_device_that_stops_only_on_the_errors_it_knows_is_not_accepted():
+    def stops_on_a_blocklist(error, interval):
+        if error in ("access_denied", "expired_token", "invalid_grant"):
+            return None
+        return interval + 5 if error == "slow_down" else interval
+
+    feedback = exercises.check_next_wait(stops_on_a_blocklist)
+    assert not feedback.passed
+    assert "client_id" in str(feedback)

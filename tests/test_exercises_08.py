@@ -12,7 +12,13 @@ def test_leeway_solution_is_solved():
 
 @pytest.mark.parametrize(
     ("leeway", "words"),
-    [(40, "still refuses"), (74, "still refuses"), (300, "more than needed"), (-5, "negative"), ("75", "not a number")],
+    [
+        (39, "refuses a token the moment it is issued"),
+        (74, "refuses a token before its exp"),
+        (300, "more than needed"),
+        (-5, "negative"),
+        ("75", "not a number"),
+    ],
 )
 def test_wrong_leeways_get_a_direction_but_not_the_number(leeway, words):
     feedback = exercises.check_leeway_choice(leeway)

@@ -34,7 +34,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
+from urllib.parse import parse_qs, quote_plus, urlencode, urljoin, urlsplit
 
 import requests
 
@@ -127,7 +127,8 @@ def discover(issuer: str, *, session: requests.Session | None = None) -> dict[st
     if metadata.get("issuer") != issuer:
         raise errors.OAuthError(
             f"The metadata says issuer {metadata.get('issuer')!r} but was fetched from {issuer!r}; "
-            "a client must reject it (RFC 8414 §3.3), or a look-alike could impersonate the provider."
+            "a client must reject it (OIDC Discovery §4.3, RFC 8414 §3.3), or a look-alike could impersonate the "
+            "provider."
         )
     return metadata
 
@@ -355,11 +356,14 @@ def _text_of(html: str) -> str:
 
 
 def _auth(client_id: str, client_secret: str | None, data: dict[str, str]) -> tuple[str, str] | None:
-    """``client_secret_basic`` for confidential clients, ``client_id`` in the body for public ones (RFC 6749 §2.3.1)."""
+    """``client_secret_basic`` for confidential clients, ``client_id`` in the body for public ones (RFC 6749 §2.3.1).
+
+    RFC 6749 §2.3.1 form-urlencodes the client id and the secret (Appendix B) before they are joined with ":" and
+    base64-encoded, so a secret holding ":", "+", "%" or a non-ASCII letter arrives as it was registered."""
     if client_secret is None:
         data["client_id"] = client_id
         return None
-    return (client_id, client_secret)
+    return (quote_plus(client_id, safe=""), quote_plus(client_secret, safe=""))
 
 
 def _post(

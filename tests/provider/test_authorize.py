@@ -238,6 +238,9 @@ def test_b3_code_challenge_method_other_than_s256_is_refused(shared_op, http, me
         shared_op, start(shared_op, http, request_params(code_challenge_method=method)), "invalid_request"
     )
     assert "S256" in params["error_description"]
+    # RFC 7636 §4.2 defines plain as well: supporting only S256 is the provider's choice, and it says so
+    assert "tokenlab's provider chooses to support only S256" in params["error_description"]
+    assert "section 4.4.1" in params["error_description"]
 
 
 @pytest.mark.parametrize(

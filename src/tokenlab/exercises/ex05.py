@@ -39,18 +39,18 @@ def check_needs_new_token(needs_new_token: Any) -> Feedback:
             return Feedback.not_yet(
                 name,
                 f"{passed} of {len(_CASES)} cases right; it goes wrong when {about}.",
-                _hint(token, expected),
+                _hint(token),
             )
     return Feedback.solved(
         name, f"all {len(_CASES)} cases right: one token request per token lifetime, never a stale token."
     )
 
 
-def _hint(token: Any, expected: bool | None = None) -> str:
+def _hint(token: Any) -> str:
+    """A hint chosen by the case's input, never by its expected answer, so it cannot give the answer away."""
     if token is None:
         return "with no token at all (token is None) there is nothing to reuse."
-    if expected is True:
-        return "a token that expires within the next 60 seconds may die on its way to the API: replace it early."
-    if expected is False:
-        return "fetched_at + expires_in is when it expires; keep using it while more than 60 seconds remain."
-    return "expires_in is a number of seconds counted from when the token was fetched."
+    return (
+        "fetched_at + expires_in is when the token expires; the margin is the last 60 seconds before that "
+        "moment. Work out on which side of that line this case falls, boundary included."
+    )

@@ -13,6 +13,10 @@ __all__ = ["DEFENCES", "THREATS", "check_authorization_request", "check_defences
 
 _REDIRECT = "http://127.0.0.1/web/callback"
 _B64URL_43 = re.compile(r"[A-Za-z0-9_-]{43}")
+_STATE_LENGTH = 22  # 128 bits in base64url, what secrets.token_urlsafe(16) gives (RFC 6749 §10.10, §10.12)
+# The lesson's fixed pair, RFC 7636 Appendix B's example: published, so it protects nothing.
+_EXAMPLE_VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+_EXAMPLE_CHALLENGE = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
 
 
 def check_authorization_request(url: Any) -> Feedback:
@@ -63,9 +67,10 @@ def check_authorization_request(url: Any) -> Feedback:
             "least privilege: ask for only what this task uses.",
         ),
         (
-            len(params.get("state", "")) >= 16,
+            len(params.get("state", "")) >= _STATE_LENGTH,
             "state is missing or too short to be unguessable.",
-            "make it with secrets.token_urlsafe(16) and remember it (RFC 9700 §4.7.1).",
+            "it must be a non-guessable value, at least 128 random bits: secrets.token_urlsafe(16) makes one "
+            "(RFC 6749 §10.10, §10.12). Remember it, to compare on the way back (RFC 9700 §4.7.1).",
         ),
         (
             params.get("code_challenge_method") == "S256",
@@ -76,6 +81,12 @@ def check_authorization_request(url: Any) -> Feedback:
             bool(_B64URL_43.fullmatch(params.get("code_challenge", ""))),
             "code_challenge is not an S256 challenge.",
             "use client.PKCE.make() and send its .challenge, never the verifier.",
+        ),
+        (
+            params.get("code_challenge") not in (_EXAMPLE_CHALLENGE, _EXAMPLE_VERIFIER),
+            "code_challenge comes from the lesson's fixed example pair (RFC 7636 Appendix B), whose verifier "
+            "anyone can read.",
+            "make a fresh pair with client.PKCE.make(), as real code does for every request.",
         ),
     ]
     for ok, problem, hint in checks:

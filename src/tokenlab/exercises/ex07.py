@@ -17,6 +17,7 @@ _CASES = (
     ("access_denied", 5, None, "the user pressed Deny"),
     ("expired_token", 5, None, "the device code expired"),
     ("invalid_grant", 5, None, "the device code is unknown or already used"),
+    ("invalid_client", 5, None, "the provider does not accept the device's client_id"),
 )
 _HINTS = {
     "authorization_pending": "pending means: keep waiting at the same pace (RFC 8628 §3.5).",
@@ -24,6 +25,7 @@ _HINTS = {
     "access_denied": "some errors end the flow for good: polling again can never succeed (RFC 8628 §3.5).",
     "expired_token": "some errors end the flow for good: the device must start over with a new code (RFC 8628 §3.5).",
     "invalid_grant": "only two errors mean 'poll again'; on any other one the device must stop (RFC 8628 §3.5).",
+    "invalid_client": "only two errors mean 'poll again'; on any other one the device must stop (RFC 8628 §3.5).",
 }
 
 

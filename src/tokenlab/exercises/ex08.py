@@ -12,6 +12,7 @@ MEASURED_SKEWS = {"api-1": 12, "api-2": -40, "api-3": 75, "api-4": 3, "login": 0
 """How far each server's clock is ahead (+) or behind (−) the provider's, in seconds."""
 
 _NEEDED = max(abs(s) for s in MEASURED_SKEWS.values())
+_BEHIND = max(-s for s in MEASURED_SKEWS.values())  # a clock behind sees a fresh token's iat in the future
 
 
 def check_leeway_choice(leeway: Any) -> Feedback:
@@ -26,9 +27,11 @@ def check_leeway_choice(leeway: Any) -> Feedback:
             name, "leeway cannot be negative.", "it widens the window on both sides of a time claim."
         )
     if leeway < _NEEDED:
+        # what goes wrong depends on the learner's number, so the message may say which end of the life fails
+        refused = "a token the moment it is issued" if leeway < _BEHIND else "a token before its exp has come"
         return Feedback.not_yet(
             name,
-            f"with {leeway} s, at least one server still refuses fresh tokens.",
+            f"with {leeway} s, at least one server still refuses {refused}.",
             "a clock behind sees iat in the future, a clock ahead sees exp early: both directions count.",
         )
     if leeway > _NEEDED:

@@ -255,12 +255,16 @@ def _checked_request(client: ClientConfig, params: MultiDict, *, logged_in: bool
                 f"{client.client_id} is a public client, so it must send a PKCE code_challenge "
                 "(RFC 7636 section 4.4.1, RFC 9700 section 2.1.1)."
             )
-    elif method is None:
+    elif method is None or method != "S256":
+        # RFC 7636 §4.2 defines plain too; refusing it is this provider's choice, which §4.4.1 allows a server
+        # ("does not support the requested transformation": invalid_request), and RFC 9700 §2.1.1 asks clients
+        # for a method that does not expose the verifier.
+        given = "missing, which means plain (RFC 7636 section 4.3)" if method is None else f"{method}"
         raise InvalidRequestError(
-            "code_challenge_method is missing, which means plain (RFC 7636 section 4.3); send S256 (section 4.2)."
+            f"code_challenge_method is {given}: tokenlab's provider chooses to support only S256, because plain "
+            "shows the verifier to anyone who reads this request; a server may refuse a method it does not "
+            "support (RFC 7636 section 4.4.1, RFC 9700 section 2.1.1)."
         )
-    elif method != "S256":
-        raise InvalidRequestError(f"code_challenge_method must be S256, not {method} (RFC 7636 section 4.2).")
     elif not _CHALLENGE.fullmatch(challenge):
         raise InvalidRequestError(
             "code_challenge must be BASE64URL(SHA256(code_verifier)): 43 characters of A-Z a-z 0-9 - _ "

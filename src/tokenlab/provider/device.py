@@ -50,11 +50,11 @@ device polls ``POST /token`` with ``grant_type=urn:ietf:params:oauth:grant-type:
 (§3.4) and gets ``authorization_pending``, ``slow_down``, ``access_denied``,
 ``expired_token`` or, once, its tokens (§3.5).
 
-Security (§5): the device code is 256 random bits (§5.2: brute-forcing it
-must be infeasible); the user code is short for typing, 8 letters from
-§6.1's 20 consonants (20^8 ≈ 2^34.6), so wrong guesses are throttled per
-client address (§5.1): five failures in a minute lock that address out for
-the rest of the minute. A device code works for one client only (§3.4) and, by
+Security (§5): the device code is 256 random bits (RFC 8628 §5.2: "a very high entropy
+code SHOULD be used"); the user code is short for typing, 8 letters from
+§6.1's 20 consonants (20^8 ≈ 2^34.6), so wrong guesses are rate-limited, as
+§5.1 recommends: by this provider's choice, five failures in a minute from one
+client address lock that address out for the rest of the minute. A device code works for one client only (§3.4) and, by
 this provider's choice, once: presented again after its tokens were issued, it
 revokes them, as RFC 6749 §4.1.2 asks for authorization codes and as
 node-oidc-provider does. RFC 8628 sets no such rule, and the price is paid by a
@@ -105,7 +105,7 @@ __all__ = [
 ]
 
 USER_CODE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ"
-"""RFC 8628 §6.1: base-20 consonants, no vowels (no words) and nothing easily confused."""
+"""RFC 8628 §6.1: case-insensitive A-Z with no digits (no modifier keys on a phone), and no vowels (no words)."""
 USER_CODE_LENGTH = 8
 MAX_FAILURES = 5
 """Wrong user codes (or passwords) from one address within :data:`FAILURE_WINDOW` before it is throttled (§5.1)."""
@@ -206,7 +206,7 @@ def device_authorization_endpoint(app: ProviderApp, request: Request) -> Respons
 def verification_endpoint(app: ProviderApp, request: Request) -> Response:
     now = app.clock.timestamp()
     address = request.remote_addr or "unknown"
-    # §5.1: "It is therefore recommended that the server rate-limit user code attempts": refuse before
+    # §5.1: "Therefore, it is recommended that the server rate-limit user code attempts.": refuse before
     # looking at the code, so a throttled guesser learns nothing
     failures = app.store.recent_user_code_failures(address, now, FAILURE_WINDOW)
     if len(failures) >= MAX_FAILURES:
