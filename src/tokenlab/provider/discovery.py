@@ -59,8 +59,8 @@ def metadata(app: ProviderApp) -> dict[str, Any]:
             "email_verified",
         ],
         "authorization_response_iss_parameter_supported": True,
-        "request_parameter_supported": False,  # OIDC Discovery §3: request_uri support defaults to true, so say no
-        "request_uri_parameter_supported": False,
+        "request_parameter_supported": False,  # OIDC Discovery §3: defaults to false; said anyway
+        "request_uri_parameter_supported": False,  # OIDC Discovery §3: defaults to true, so say no
     }
 
 
