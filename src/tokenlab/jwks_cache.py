@@ -339,7 +339,8 @@ def _seconds(name: str, value: Any, *, zero_ok: bool) -> float:
 def _cache_directives(header: str) -> dict[str, str | None]:
     """``Cache-Control`` as {directive: value}; names are case-insensitive (RFC 9111 §5.2).
 
-    A directive given twice counts as invalid, which §4.2.1 says makes the response stale.
+    A directive given twice counts as invalid: RFC 9111 §4.2.1 lets a cache use the first occurrence or consider
+    the response stale, and tokenlab's verifier chooses stale.
     """
     directives: dict[str, str | None] = {}
     for part in header.split(","):

@@ -130,3 +130,12 @@ def test_every_issued_jti_is_unique(op, http):
         for _ in range(20)
     }
     assert len(jtis) == 20
+
+
+def test_a_request_without_grant_type_is_invalid_request_citing_the_error_codes_not_the_code_grant(op, http):
+    response = http.post(op.url("/token"), data={}, auth=MACHINE)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["error"] == "invalid_request"
+    assert "RFC 6749 section 5.2" in body["error_description"]
+    assert "4.1.3" not in body["error_description"]  # grant_type is required in every grant, not only the code's

@@ -50,7 +50,9 @@ def token_endpoint(app: ProviderApp, request: Request) -> Response:
     params = form_params(request)
     grant_type = params.get("grant_type")
     if not grant_type:
-        raise InvalidRequestError("grant_type is missing (RFC 6749 section 4.1.3).")
+        raise InvalidRequestError(
+            "grant_type is missing: every token request names its grant (RFC 6749 section 5.2, invalid_request)."
+        )
     if grant_type not in ("authorization_code", "client_credentials", "refresh_token", DEVICE_GRANT):
         hint = (
             " The password grant exposes the user's password to the client; RFC 9700 section 2.4 forbids it."
