@@ -16,8 +16,10 @@ findable at all: a random string without one looks like any other.
 **Checks cut false positives.** A string can have a secret's shape by chance
 (a test fixture, a hash, a typo). Where the format carries a check, the
 scanner runs it: the CRC32 checksum of tokenlab keys and of GitHub's classic
-tokens (the last 6 characters are the CRC32 of the 30 before, in base62:
-GitHub blog, "Behind GitHub's new authentication token formats", 2021), and
+tokens (GitHub's blog post "Behind GitHub's new authentication token formats",
+2021, says only that the last 6 characters are a 32-bit checksum; the scanner
+computes it as public reimplementations do, the CRC32 of the 30 characters
+before it in base62, which GitHub does not document), and
 for a JWT that its header and payload decode as JSON (a shape check: nothing
 here verifies a signature). Matches that fail their check are dropped unless
 ``keep_failed=True``; kinds without a check (AWS, Slack, Stripe, fine-grained
@@ -95,8 +97,9 @@ def _after(literal: bytes) -> bytes:
 
 
 def github_checksum_ok(token: str) -> bool:
-    """Whether a classic GitHub token (``ghp_`` + 36 characters) has a valid checksum: its last 6 characters are
-    the CRC32 of the 30 random characters before them, in base62 (digits, then A–Z, then a–z)."""
+    """Whether a classic GitHub token (``ghp_`` + 36 characters) has a valid checksum, computed as public
+    reimplementations do (GitHub documents only that the last 6 characters are a 32-bit checksum): the CRC32 of
+    the 30 random characters before them, in base62 (digits, then A–Z, then a–z)."""
     body = token[4:]
     if len(body) != 36 or not body.isascii() or not body.isalnum():
         return False
