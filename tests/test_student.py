@@ -26,6 +26,9 @@ TAUGHT = {
     ("ex00.py", "clock=Clock.frozen()"),
     ("ex03.py", "demo_key_set().jwks()"),
     ("ex03.py", '"https://api.example.com"'),
+    # the issuer and the algorithm allowlist lessons 00, 01 and 03 pass to verify in their own cells
+    ("ex03.py", 'issuer="https://login.example.com",'),
+    ("ex03.py", 'algorithms=["RS256","ES256","EdDSA"],'),
     ("ex06.py", 'client_id="web-app",'),
     ("ex06.py", 'scope="orders:read",'),
     ("ex15.py", 'algorithms=["RS256"],'),

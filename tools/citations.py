@@ -56,6 +56,7 @@ class Spec:
     section_url: str | None  # None where the document has no numbered anchors: links go to the document
     appendix_url: str | None
     obsoleted_by: str | None
+    superseded_by: str | None  # replaced by a revision the course cannot cite by section yet: noted, not refused
     sections: dict[str, str]
     quotes: dict[str, tuple[str, ...]]
 
@@ -80,6 +81,7 @@ def specs(folder: Path = SPECS) -> dict[str, Spec]:
             section_url=raw.get("section_url"),
             appendix_url=raw.get("appendix_url"),
             obsoleted_by=raw.get("obsoleted_by"),
+            superseded_by=raw.get("superseded_by"),
             sections=dict(raw["sections"]),
             quotes={k: tuple(v) for k, v in raw.get("quotes", {}).items()},
         )
@@ -380,7 +382,10 @@ def references_cell(path: Path) -> str:
     lines += ["Every specification this lesson cites, and each section it cites, with its title: a reading list.", ""]
     for name in sorted(cited, key=_order):
         spec = table[name]
-        note = f" (obsoleted by {spec.obsoleted_by})" if spec.obsoleted_by else ""
+        if spec.obsoleted_by:
+            note = f" (obsoleted by {spec.obsoleted_by})"
+        else:
+            note = f" (superseded by {spec.superseded_by})" if spec.superseded_by else ""
         lines.append(f"- [{spec.name}]({spec.url}) — {spec.title}{note}")
         for section in sorted(cited[name], key=_section_order):
             label = f"Appendix {section}" if section[:1].isalpha() else f"§{section}"

@@ -470,7 +470,8 @@ def _check_code_verifier(record: AuthorizationCode, verifier: str | None) -> Non
         return
     if verifier is None:
         raise InvalidGrantError(
-            "code_verifier is missing; this code was issued with a code_challenge (RFC 7636 section 4.5)."
+            "code_verifier is missing; this code was issued with a code_challenge, so the client must send it "
+            "(RFC 7636 section 4.5) and the server must enforce it (RFC 9700 section 2.1.1)."
         )
     if not _VERIFIER.fullmatch(verifier):
         raise InvalidGrantError(
