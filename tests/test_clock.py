@@ -183,3 +183,33 @@ def test_a_clock_advanced_from_several_threads_at_once_loses_no_step():
     assert not any(thread.is_alive() for thread in pool)
     assert clock.now() == DEMO_START + timedelta(seconds=threads * steps)
     assert all(DEMO_START < moment <= clock.now() for moment in seen)
+
+
+def test_advance_given_a_time_of_day_says_it_takes_a_step_in_keywords_added_to_the_current_time():
+    clock = Clock.frozen()
+    with pytest.raises(UsageError) as caught:
+        clock.advance("10:30")
+    message = str(caught.value)
+    assert "advance() takes the step as keywords, not '10:30'" in message
+    assert "it adds to the time the clock reads now (2026-01-05 09:00:00 UTC)" in message
+    assert "clock.set(" in message
+    assert clock.now() == DEMO_START
+
+
+@pytest.mark.parametrize(
+    ("step", "words"),
+    [({"minutes": "90"}, "advance(minutes=...) takes a number"), ({"hours": True}, "takes a number")],
+)
+def test_advance_given_something_else_than_a_number_says_what_it_takes(step, words):
+    clock = Clock.frozen()
+    with pytest.raises(UsageError, match=words.replace("(", r"\(").replace(")", r"\)").replace(".", r"\.")):
+        clock.advance(**step)
+    assert clock.now() == DEMO_START
+
+
+@pytest.mark.parametrize("step", [{"days": 10**9}, {"seconds": float("inf")}])
+def test_advance_beyond_any_calendar_is_a_usage_error_and_leaves_the_clock_where_it_was(step):
+    clock = Clock.frozen()
+    with pytest.raises(UsageError):
+        clock.advance(**step)
+    assert clock.now() == DEMO_START

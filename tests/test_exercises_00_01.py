@@ -119,3 +119,39 @@ def test_feedback_reads_as_one_verdict_line_then_hints():
     assert all(line.startswith("   hint: ") for line in lines[1:])
     assert repr(feedback) == str(feedback)
     assert not bool(feedback)
+
+
+# --- Exercise 0.1: the mistakes a learner makes with advance() -------------------------------------------------
+
+
+@pytest.mark.parametrize("step", [{"hours": 10, "minutes": 30}, {"hours": 10.5}], ids=["hours_and_minutes", "hours"])
+def test_advancing_by_the_time_of_day_is_told_that_advance_adds_to_the_current_time(step):
+    clock = Clock.frozen()
+    clock.advance(**step)
+    feedback = exercises.check_time_travel(clock)
+    assert not feedback.passed
+    assert "19:30" in feedback.message and "added 10 h 30 min to the 09:00" in feedback.message
+    assert "adds a step to the time the clock reads now; it does not set the time" in " ".join(feedback.hints)
+    assert "90" not in str(feedback) and "1 h 30" not in str(feedback)
+
+
+def test_overshooting_says_how_far_advance_moved_the_clock_from_nine():
+    clock = Clock.frozen()
+    clock.advance(hours=2)
+    feedback = exercises.check_time_travel(clock)
+    assert "past the target: advance() added 2 h to the 09:00" in feedback.message
+    assert "adds to the current time" in feedback.hints[0]
+
+
+def test_passing_what_advance_returns_instead_of_the_clock_is_told_to_keep_the_clock():
+    feedback = exercises.check_time_travel(Clock.frozen().advance(minutes=20))
+    assert not feedback.passed
+    assert "the time advance() returns, not the clock itself" in feedback.message
+    assert "without `clock = `" in feedback.hints[0]
+
+
+def test_a_time_written_as_text_is_not_a_clock():
+    feedback = exercises.check_time_travel("10:30")
+    assert not feedback.passed
+    assert "'10:30' is text, not a clock" in feedback.message
+    assert "clock.advance(...)" in feedback.hints[0]

@@ -16,9 +16,11 @@ it signs is byte-identical from run to run, and moves it with
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from datetime import datetime, timedelta, timezone
+from numbers import Real
 
 from tokenlab.errors import UsageError
 
@@ -96,14 +98,34 @@ class Clock:
             offset = self._offset.total_seconds()
         return int(time.time() + offset)
 
-    def advance(self, *, days: float = 0, hours: float = 0, minutes: float = 0, seconds: float = 0) -> datetime:
-        """Move the clock forward (or back, with negative values) and return the new time."""
-        step = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
-        with self._lock:
-            if self._frozen is not None:
-                self._frozen += step
-            else:
-                self._offset += step
+    def advance(
+        self, *when: object, days: float = 0, hours: float = 0, minutes: float = 0, seconds: float = 0
+    ) -> datetime:
+        """Move the clock forward (or back, with negative values) by a step added to the time it reads now,
+        and return the new time.
+
+        The step is given in keywords: ``advance(hours=2)`` moves 09:00 to 11:00, and a second call to 13:00. To jump
+        to a moment instead, use :meth:`set`.
+        """
+        if when:
+            raise UsageError(
+                f"advance() takes the step as keywords, not {when[0]!r}: it adds to the time the clock reads now "
+                f"({format_utc(self.now())}). Write clock.advance(minutes=10) to move 10 minutes forward, or "
+                "clock.set('2026-01-05T12:00:00Z') to jump to a moment."
+            )
+        units = {"days": days, "hours": hours, "minutes": minutes, "seconds": seconds}
+        for unit, amount in units.items():
+            if isinstance(amount, bool) or not isinstance(amount, Real) or not math.isfinite(amount):
+                raise UsageError(f"advance({unit}=...) takes a number, such as {unit}=5, not {amount!r}")
+        try:
+            step = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+            with self._lock:
+                if self._frozen is not None:
+                    self._frozen += step
+                else:
+                    self._offset += step
+        except OverflowError:
+            raise UsageError("that step takes the clock beyond any time a calendar can show") from None
         return self.now()
 
     def set(self, when: datetime | float | int | str) -> datetime:

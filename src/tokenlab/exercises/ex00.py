@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from tokenlab.clock import DEMO_START, Clock, format_utc
+from tokenlab.clock import DEMO_START, Clock, format_utc, humanize_delta
 from tokenlab.exercises._feedback import Feedback, is_unanswered
 
 __all__ = ["check_time_travel"]
@@ -18,6 +18,18 @@ def check_time_travel(clock: Any) -> Feedback:
     name = "Exercise 0.1 (time travel)"
     if is_unanswered(clock):
         return Feedback.unanswered(name, "your clock")
+    if isinstance(clock, datetime):
+        return Feedback.not_yet(
+            name,
+            f"that is a datetime ({format_utc(clock)}), the time advance() returns, not the clock itself.",
+            "keep the clock in `clock`: call clock.advance(...) on a line of its own, without `clock = `.",
+        )
+    if isinstance(clock, str):
+        return Feedback.not_yet(
+            name,
+            f"{clock!r} is text, not a clock.",
+            "move the clock made by Clock.frozen() with clock.advance(...), then pass that clock to the check.",
+        )
     if not isinstance(clock, Clock):
         return Feedback.not_yet(
             name,
@@ -37,8 +49,18 @@ def check_time_travel(clock: Any) -> Feedback:
             f"the clock reads {format_utc(now)}, still before the target.",
             "advance() adds to the current time; keep moving forward.",
         )
+    moved = now - DEMO_START
+    if moved == _TARGET - _TARGET.replace(hour=0, minute=0):
+        return Feedback.not_yet(
+            name,
+            f"the clock reads {format_utc(now)}: you gave advance() the time of day you want, and it added "
+            f"{humanize_delta(moved.total_seconds())} to the {DEMO_START:%H:%M} the clock read.",
+            "advance() adds a step to the time the clock reads now; it does not set the time. "
+            f"How long is it from {DEMO_START:%H:%M} to {_TARGET:%H:%M}?",
+        )
     return Feedback.not_yet(
         name,
-        f"the clock reads {format_utc(now)}, past the target.",
-        "advance() also takes negative values, or start again with Clock.frozen().",
+        f"the clock reads {format_utc(now)}, past the target: advance() added "
+        f"{humanize_delta(moved.total_seconds())} to the {DEMO_START:%H:%M} it read.",
+        "advance() adds to the current time, and also takes negative values; or start again with Clock.frozen().",
     )

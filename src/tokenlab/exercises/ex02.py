@@ -10,8 +10,11 @@ Every check returns a :class:`~tokenlab.exercises.Feedback` and never raises, wh
 
 from __future__ import annotations
 
+import binascii
 import re
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -69,6 +72,61 @@ _ALPHABET_HINT = (
 )
 
 
+_SURPLUS_PADDING_HINT = (
+    "Padding only completes the last group of 4 characters (RFC 4648 §4): a group that is already full takes "
+    "none, and JWTs leave it out altogether (RFC 7515 §2). Python's decoders quietly ignore '=' beyond what is "
+    "needed, so adding a fixed amount seems to work; a strict decoder refuses it. Put back exactly as many as "
+    "are missing: the table in section 2 shows how many for each remainder of len(text) % 4."
+)
+_BASE64_LETTERS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_")
+_SPY_LOCK = threading.Lock()
+
+
+def _surplus_padding(data: Any) -> int:
+    """How many '=' ``data`` carries beyond what its last group of 4 needs (0 when it is not base64 text)."""
+    try:
+        raw = data.encode("ascii") if isinstance(data, str) else bytes(data)
+    except (TypeError, ValueError):
+        return 0
+    body = raw.rstrip(b"=")
+    letters = sum(byte in _BASE64_LETTERS for byte in body)
+    if letters % 4 == 1:  # not base64 at all: the decoder refuses it whatever the padding
+        return 0
+    return (len(raw) - len(body)) - (-letters % 4)
+
+
+@contextmanager
+def _what_base64_is_given() -> Iterator[list[Any]]:
+    """Record what this thread hands to the base64 decoder (binascii.a2b_base64) while the block runs.
+
+    Every decoder of the base64 module ends there, so this sees ``text + "=="`` however the learner wrote
+    it; other threads (the provider's server) are passed through unrecorded.
+    """
+    seen: list[Any] = []
+    me = threading.get_ident()
+    with _SPY_LOCK:
+        original: Callable[..., bytes] = binascii.a2b_base64
+
+        def spy(data: Any, *args: Any, **kwargs: Any) -> bytes:
+            if threading.get_ident() == me:
+                seen.append(data)
+            return original(data, *args, **kwargs)
+
+        binascii.a2b_base64 = spy
+        try:
+            yield seen
+        finally:
+            binascii.a2b_base64 = original
+
+
+def _run_with_padding_seen(function: Callable[..., Any], text: str) -> tuple[Any, str | None, Any]:
+    """``run_learner_code(function, text)``, plus the first text it handed base64 with surplus '=' (or None)."""
+    with _what_base64_is_given() as seen:
+        result, problem = run_learner_code(function, text)
+    padded = next((data for data in seen if _surplus_padding(data) > 0), None)
+    return result, problem, padded
+
+
 @never_raises(_EX21)
 def check_b64url_decode(function: Any) -> Feedback:
     """Exercise 2.1: does ``function(text)`` decode unpadded base64url text into the right bytes?"""
@@ -80,7 +138,8 @@ def check_b64url_decode(function: Any) -> Feedback:
             f"expected a function, got {show(function)}.",
             "Pass the function itself, without calling it: check_b64url_decode(my_b64url_decode).",
         )
-    outcomes = [(text, expected, *run_learner_code(function, text)) for text, expected in _B64URL_VECTORS]
+    runs = [(text, expected, *_run_with_padding_seen(function, text)) for text, expected in _B64URL_VECTORS]
+    outcomes = [(text, expected, result, problem) for text, expected, result, problem, _ in runs]
     if all(result is None and problem is None for _, _, result, problem in outcomes):
         return Feedback.unanswered(_EX21, "the body of your function (it still returns None)")
 
@@ -124,6 +183,18 @@ def check_b64url_decode(function: Any) -> Feedback:
             return Feedback.not_yet(_EX21, message, "Does every path through your function end with a return?")
         return Feedback.not_yet(
             _EX21, message, "Compare with base64.urlsafe_b64decode on the same input, padded to a multiple of 4."
+        )
+    surplus = [(text, padded) for text, _, _, _, padded in runs if padded is not None]
+    if surplus:
+        text, padded = surplus[0]
+        shown = padded.decode("ascii", "replace") if isinstance(padded, (bytes, bytearray)) else str(padded)
+        extra = _surplus_padding(padded)
+        return Feedback.not_yet(
+            _EX21,
+            f"the bytes come out right, but only because Python's decoder forgives: for {text!r} "
+            f"({len(text)} characters) your function handed base64 {shown!r}, {extra} '=' more than it needs "
+            f"({len(surplus)} of {len(runs)} test inputs get surplus padding).",
+            _SURPLUS_PADDING_HINT,
         )
     return Feedback.solved(
         _EX21,
