@@ -14,10 +14,9 @@ export JUPYTER_PLATFORM_DIRS := 1
 
 .PHONY: lab test lint format bench notebooks student clean
 
+# JupyterLab on lesson 00, as tools/lab.py builds it (the browser tests start it the same way).
 lab: $(VENV)/.installed-lab
-	@echo "Starting JupyterLab on notebooks/00-Start-Here.ipynb — open the URL it prints (Ctrl-C to stop)."
-	$(BIN)/jupyter lab notebooks/00-Start-Here.ipynb --ServerApp.ip=127.0.0.1 --ServerApp.open_browser=False \
-		$$( [ "$$(id -u)" = 0 ] && echo --allow-root )
+	$(BIN)/python -m tools.lab
 
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
