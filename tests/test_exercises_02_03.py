@@ -424,6 +424,7 @@ def _rewrapping(token):
         (_swallowing, "raising"),
         (_rewrapping, "Let verify() raise"),
         (lambda token: {"sub": "alice"}, "claims"),
+        (lambda token: verify(token, JWKS, algorithms=ALGS, audience=API, clock=clock), "Name the issuer"),
     ],
     ids=[
         "no clock",
@@ -436,6 +437,7 @@ def _rewrapping(token):
         "returns None",
         "ValueError",
         "fixed dict",
+        "no issuer",
     ],
 )
 def test_3_3_typical_mistakes_get_a_hint(wrong, hint_says):
@@ -459,6 +461,7 @@ def test_3_3_bad_tokens_are_each_refused_by_the_solution_for_the_reason_named():
         "tampered": "InvalidSignatureError",
         "expired": "TokenExpiredError",
         "meant": "AudienceMismatchError",
+        "other-tenant": "IssuerMismatchError",
         "never-expiring": "MissingClaimError",
     }
 

@@ -70,3 +70,27 @@ def test_placeholders_are_unanswered():
 
     assert "no answer yet" in str(exercises.check_purge(purge))
     assert "no answer yet" in str(exercises.check_rotation_order(...))
+
+
+def test_a_purge_that_deletes_from_the_denylist_it_was_given_is_told_to_build_a_new_dict():
+    def purge_in_place(denylist, now, leeway):
+        for jti in [jti for jti, exp in denylist.items() if now >= exp + leeway]:
+            del denylist[jti]
+        return denylist
+
+    feedback = exercises.check_purge(purge_in_place)
+    assert not feedback.passed
+    assert "your function changed the denylist it was given instead of returning a new dict" in feedback.message
+    assert "build a new dict" in feedback.hints[0]
+
+
+def test_a_purge_that_returns_the_very_dict_it_was_given_is_not_yet():
+    feedback = exercises.check_purge(lambda denylist, now, leeway: denylist)
+    assert not feedback.passed
+    assert "returned the denylist it was given" in feedback.message
+
+
+def test_a_purge_that_subtracts_the_leeway_is_told_how_leeway_works():
+    feedback = exercises.check_purge(lambda d, now, leeway: {j: e for j, e in d.items() if now + leeway < e})
+    assert not feedback.passed
+    assert "50 s ago" in feedback.message and "leeway keeps a token accepted after its exp" in feedback.hints[0]

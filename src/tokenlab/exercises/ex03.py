@@ -396,6 +396,12 @@ def _bad_tokens() -> tuple[_VerifyCase, ...]:
             "unless told otherwise (RFC 7519 §4.1 makes it optional; RFC 9068 §2.2 requires it in access tokens): "
             "keep that default.",
         ),
+        _VerifyCase(
+            "other-tenant (iss https://login.example.com/tenants/other, signed with the same keys)",
+            sign(_claims(sub="heidi", iss=f"{ISSUER}/tenants/other"), rsa),
+            "One provider often signs the tokens of several issuers (its tenants) with the same keys: only the "
+            "iss claim tells them apart. Name the issuer your API trusts (RFC 8725 §3.8, RFC 9068 §4).",
+        ),
     )
 
 
@@ -462,7 +468,7 @@ def check_api_verifier(function: Any) -> Feedback:
     return Feedback.solved(
         _EX33,
         f"all {len(good)} genuine tokens pass and all {len(bad)} bad ones are refused: unsigned, algorithm "
-        "confusion, unknown key, tampered, expired, another API's and never-expiring.",
+        "confusion, unknown key, tampered, expired, another API's, never-expiring and another tenant's.",
     )
 
 

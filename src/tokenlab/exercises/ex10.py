@@ -45,6 +45,14 @@ def check_purge(purge: Any) -> Feedback:
                 "purge takes three arguments (denylist, now, leeway); build and return a new dict; the values are "
                 "exp times.",
             )
+        if given != denylist or (answer is given and denylist):
+            return Feedback.not_yet(
+                name,
+                f"when {about}, your function {'changed' if given != denylist else 'returned'} the denylist it was "
+                "given instead of returning a new dict.",
+                "verifiers keep reading the denylist while it is purged: leave it alone, and build a new dict of the "
+                "entries to keep, for the caller to swap in at once.",
+            )
         if answer is None:
             return Feedback.not_yet(name, f"when {about}, it returned None.", "return the dict of entries to keep.")
         if not isinstance(answer, dict):
