@@ -56,3 +56,24 @@ def test_incomplete_or_odd_answers_are_not_yet(answers, words):
     feedback = exercises.check_status_codes(answers)
     assert not feedback.passed
     assert words in str(feedback)
+
+
+def test_a_token_in_the_url_answered_as_if_it_were_fine_gets_the_hint_about_where_it_travels():
+    feedback = exercises.check_status_codes({**ex04.STATUS_CODES, "d": 200})
+    assert not feedback.passed and "5 of 6" in feedback.message
+    assert feedback.hints[0].startswith("d: the token is genuine, but look at where it travels (RFC 6750 §2.3")
+
+
+def test_a_bad_signature_answered_as_forbidden_is_asked_whether_the_api_can_trust_the_token():
+    feedback = exercises.check_status_codes({**ex04.STATUS_CODES, "f": 403})
+    assert not feedback.passed
+    assert feedback.hints == (
+        "f: the token looks right, but the API cannot check its signature with any key of the provider's. Can it "
+        "trust anything the token says? Find the RFC 6750 §3.1 error code for that, and its status.",
+    )
+
+
+def test_status_codes_written_as_text_are_told_to_drop_the_quotes():
+    feedback = exercises.check_status_codes({**ex04.STATUS_CODES, "a": "401", "c": "403"})
+    assert not feedback.passed
+    assert feedback.hints == ("a, c: a status code is a number: write it without quotes.",)

@@ -50,3 +50,17 @@ def test_placeholders_are_unanswered():
 
     assert "no answer yet" in str(exercises.check_is_expired(is_expired))
     assert "no answer yet" in str(exercises.check_leeway_choice(...))
+
+
+def test_an_expiry_check_that_subtracts_the_leeway_is_told_it_is_added_to_exp():
+    feedback = exercises.check_is_expired(lambda claims, now, leeway: now >= claims.get("exp", now + 1) - leeway)
+    assert not feedback.passed
+    assert "goes wrong 30 s after exp, with 60 s of leeway" in feedback.message
+    assert feedback.hints == ("leeway is added to exp before comparing.",)
+
+
+def test_a_leeway_that_covers_only_the_clocks_behind_is_told_a_clock_ahead_sees_exp_early():
+    feedback = exercises.check_leeway_choice(40)
+    assert not feedback.passed
+    assert "refuses a token before its exp has come" in feedback.message
+    assert "a clock ahead sees exp early" in feedback.hints[0]

@@ -110,3 +110,14 @@ def test_a_stub_is_unanswered():
     def validate(id_token, keys, client_id, issuer, nonce, clock): ...
 
     assert "no answer yet" in str(exercises.check_id_token_validator(validate))
+
+
+def test_answering_access_token_for_every_job_gets_the_count_and_both_questions():
+    feedback = exercises.check_token_jobs(dict.fromkeys(ex11.TOKEN_JOBS, "access_token"))
+    assert not feedback.passed and "2 of 5" in feedback.message
+    assert "who logged in" in " ".join(feedback.hints) and "calling an API" in " ".join(feedback.hints)
+
+
+def test_the_names_written_with_a_space_or_capitals_are_read_as_the_names():
+    answers = {k: v.replace("_", " ").upper() for k, v in ex11.TOKEN_JOBS.items()}
+    assert exercises.check_token_jobs(answers).passed

@@ -51,7 +51,13 @@ def check_status_codes(answers: Any) -> Feedback:
         return Feedback.not_yet(name, f"scenario(s) {', '.join(missing)} have no answer yet.", "answer all six.")
     odd = sorted(k for k in _EXPECTED if isinstance(answers[k], bool) or answers[k] not in (200, 400, 401, 403))
     if odd:
-        return Feedback.not_yet(name, f"{', '.join(odd)}: answer with one of the numbers 200, 400, 401 or 403.")
+        texts = [k for k in odd if isinstance(answers[k], str) and answers[k].strip().isdigit()]
+        hint = (
+            f"{', '.join(texts)}: a status code is a number: write it without quotes."
+            if texts
+            else "a status code is a three-digit number; these four are the ones this API answers with."
+        )
+        return Feedback.not_yet(name, f"{', '.join(odd)}: answer with one of the numbers 200, 400, 401 or 403.", hint)
     wrong = sorted(k for k in _EXPECTED if answers[k] != _EXPECTED[k])
     if not wrong:
         return Feedback.solved(name, "401 means 'who are you?', 403 means 'not allowed', 400 means 'not like that'.")
