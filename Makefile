@@ -34,7 +34,8 @@ bench: $(VENV)/.installed-test
 notebooks: $(VENV)/.installed-test
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.record_timing=False notebooks/[0-9][0-9]-*.ipynb
 
-# Clean copies of the notebooks for a workshop: no outputs, no widget state, no solutions (docs/trainer-guide.md).
+# The workshop hand-out ./student/, built from the committed lessons the course map lists: no outputs, no widget
+# state, no solutions, with a README saying how to install tokenlab and start the lab (docs/trainer-guide.md).
 student: $(VENV)/.installed-lab
 	$(BIN)/tokenlab student-copy --out student
 

@@ -6,8 +6,9 @@
   in the foreground on 127.0.0.1, on the real clock, for curl or Postman
   demos and for scripts. With ``--json`` it prints exactly one line of JSON
   (``MockProvider.info``) once it accepts connections. Ctrl-C stops it.
-- ``tokenlab student-copy [--out DIR]`` writes the course notebooks, outputs cleared and without solutions,
-  into DIR (default ``./student``) for a workshop, as :func:`tokenlab.student.student_copy` does.
+- ``tokenlab student-copy [--out DIR] [--course-url URL]`` writes a workshop hand-out into DIR (default
+  ``./student``): the committed lessons the course map lists, outputs cleared and without solutions, with a
+  README that says how to install tokenlab and start the lab, as :func:`tokenlab.student.student_copy` does.
 """
 
 from __future__ import annotations
@@ -43,11 +44,18 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--issuer", help="the issuer URL to advertise, when a proxy serves the provider elsewhere")
     student = commands.add_parser(
         "student-copy",
-        help="write the notebooks, outputs cleared and without solutions, for learners",
-        description="Copy every notebooks/NN-*.ipynb of this checkout into DIR with outputs, execution counts "
-        "and widget state cleared and cells tagged 'solution' removed. Nothing from solutions/ is copied.",
+        help="write a hand-out for learners: the lessons, outputs cleared and without solutions, and a README",
+        description="Write into DIR the lessons the course map lists, as committed in this checkout (never "
+        "autosaved edits or copies), with outputs, execution counts and widget state cleared and cells tagged "
+        "'solution' removed; a README.md that says how to install tokenlab and start the lab; a requirements.txt; "
+        "and the files the lessons link to. Nothing from solutions/ is copied.",
     )
     student.add_argument("--out", default="student", help="the folder to write into (default: ./student)")
+    student.add_argument(
+        "--course-url",
+        help="the course repository learners install tokenlab from (default: the https URL of the git remote "
+        "'origin', else https://github.com/tokenlab/tokenlab)",
+    )
     return parser
 
 
@@ -114,15 +122,15 @@ def _print_banner(provider) -> None:
     )
 
 
-def _student_copy(out: str) -> int:
-    from tokenlab.student import student_copy
+def _student_copy(out: str, course_url: str | None) -> int:
+    from tokenlab.student import HandoutError, student_copy
 
     try:
-        written = student_copy(out)
-    except (FileNotFoundError, ValueError) as err:
+        handout = student_copy(out, course_url=course_url)
+    except (FileNotFoundError, HandoutError) as err:
         print(f"tokenlab: {err}", file=sys.stderr)
         return 1
-    print(f"tokenlab: wrote {len(written)} notebooks to {out}/ (outputs cleared, no solutions).")
+    print(f"tokenlab: {handout.summary()}")
     return 0
 
 
@@ -133,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         return _serve(args.port, args.json, args.issuer)
     if args.command == "student-copy":
-        return _student_copy(args.out)
+        return _student_copy(args.out, args.course_url)
     raise AssertionError(f"unhandled command {args.command}")  # pragma: no cover - argparse refuses others
 
 
