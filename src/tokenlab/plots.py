@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlsplit
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
@@ -39,8 +40,12 @@ __all__ = ["plot_brute_force", "plot_key_rotation", "plot_sequence", "plot_token
 
 
 def _rate(per_second: float) -> str:
-    """10, 10,000, 10^10: a guessing speed as people write it."""
-    return f"{per_second:,.0f}" if per_second < 1e6 else f"10^{len(str(int(per_second))) - 1}"
+    """10, 10,000, 10^10, 3×10^9: a guessing speed as people write it."""
+    if per_second < 1e6:
+        return f"{per_second:,.0f}"
+    mantissa, exponent = f"{per_second:.1e}".split("e")
+    mantissa = mantissa.removesuffix(".0")
+    return f"{'' if mantissa == '1' else mantissa + '×'}10^{int(exponent)}"
 
 
 _TIME_MARKS = (
@@ -73,21 +78,20 @@ def plot_brute_force(
         ax.plot(bits, seconds, linewidth=2, label=f"{attacker.name}: {_rate(attacker.guesses_per_second)} guesses/s")
     ax.set_yscale("log")
     ax.set_ylim(bottom, top)
+    max_bits = max([max_bits, *(fmt.bits + 4 for fmt in formats)])  # every secret asked for is drawn
     ax.set_xlim(0, max_bits)
     universe = AGE_OF_UNIVERSE_YEARS * SECONDS_PER_YEAR
     ax.axhspan(universe, top, color="tab:green", alpha=0.08)
-    ax.text(
-        max_bits - 4,
-        universe * 30,
-        "out of reach: longer than the universe has existed",
-        ha="right",
-        fontsize=8,
-        color="darkgreen",
-    )
     for seconds, _ in _TIME_MARKS:
         ax.axhline(seconds, color="0.6", linewidth=0.8, linestyle=":")
     marks = ax.secondary_yaxis("right")
-    marks.set_yticks([seconds for seconds, _ in _TIME_MARKS], labels=[label for _, label in _TIME_MARKS])
+    out_of_reach = (universe * top) ** 0.5  # the shaded band's middle, in the margin where no secret's label runs
+    marks.set_yticks(
+        [seconds for seconds, _ in _TIME_MARKS] + [out_of_reach],
+        labels=[label for _, label in _TIME_MARKS] + ["out of reach:\nlonger than the\nuniverse has existed"],
+    )
+    marks.get_yticklabels()[-1].set_color("darkgreen")
+    marks.get_yticklabels()[-1].set_gid("out_of_reach")
     marks.minorticks_off()
     marks.tick_params(labelsize=8)
     for number, fmt in enumerate(sorted(formats, key=lambda f: f.bits)):
@@ -137,23 +141,25 @@ def plot_token_timeline(
     """One lane per token, the shared clock on the x axis: when each token was issued, used, refused,
     rotated, revoked and when it expired (RFC 7519 §4.1.4). ``events`` is ``op.events``.
 
-    A solid bar is the time a token was good for; after a revocation or a rotation, a faint bar shows
-    how long it *would* have lived: a JWT stays cryptographically valid until ``exp``, which is why
-    revocation needs the provider's help (RFC 7009 §2, RFC 7662).
+    A solid bar is the time a token was good for, up to ``now``; a pale bar, the life still ahead of a
+    token that is good at ``now``. Only a revoked JWT gets a hatched bar, up to its ``exp``: it stays
+    cryptographically valid until then, which is why revocation needs the provider's help (RFC 7009 §2,
+    RFC 7662). Events after ``now`` (a replay on a clock set back) are not drawn: they have not happened yet.
     """
+    end_of_view = _when(now) if now is not None else max((_when(e.time) for e in events), default=None)
+    if now is not None:
+        events = [e for e in events if _when(e.time) <= end_of_view]
     if ax is None:
         ax = _lane_axes(max(2.6, 1.2 + 0.45 * len({e.label for e in events})))
-    if not events:
+    if not events or end_of_view is None:
         ax.text(0.5, 0.5, "no token events yet", ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
         return ax
     lanes: dict[str, list[TokenEvent]] = {}
     for event in events:
         lanes.setdefault(event.label, []).append(event)
-    end_of_view = _when(now) if now is not None else max(_when(e.time) for e in events)
     shown: set[str] = set()
-    solid: dict[str, tuple[list, list, list]] = {}  # colour -> (y, left, width): one barh call per colour
-    faded: dict[str, tuple[list, list, list]] = {}
+    bars: dict[str, dict[str, tuple[list, list, list]]] = {"solid": {}, "ahead": {}, "still_verifies": {}}
     marks: dict[str, tuple[list, list]] = {}  # kind -> (x, y): one plot call per kind of marker
     for row, lane in enumerate(lanes.values()):
         y = -row
@@ -161,34 +167,39 @@ def plot_token_timeline(
         start = _when(issued.time)
         expires = _when(issued.expires_at) if issued.expires_at is not None else None
         ended = next((e for e in lane if e.kind in ("revoked", "rotated", "replay_detected")), None)
-        good_until = min(filter(None, [expires, _when(ended.time) if ended else None, max(end_of_view, start)]))
+        ended_at = _when(ended.time) if ended else None
+        life_end = min(filter(None, [expires, ended_at]), default=None)  # when it stops being good, if known
         colour = _LANE_COLOURS.get(issued.token_type, "tab:gray")
-        _add(solid, colour, y, start, good_until - start)
-        if expires is not None and good_until < expires and issued.detail == "JWT":
-            shown.add("still_verifies")
-            _add(faded, colour, y, good_until, expires - good_until)
+        _add(bars["solid"], colour, y, start, max(min(filter(None, [life_end, end_of_view])), start) - start)
+        verifies_after_revocation = (
+            ended is not None and ended.kind == "revoked" and issued.detail == "JWT" and expires is not None
+        )
+        if ended_at is None and expires is not None and expires > end_of_view:
+            _add(bars["ahead"], colour, y, end_of_view, expires - end_of_view)
+        elif verifies_after_revocation and ended_at < expires:
+            _add(bars["still_verifies"], colour, y, ended_at, expires - ended_at)
         for event in lane:
             if event.kind in _MARKERS:
                 marks.setdefault(event.kind, ([], []))[0].append(_when(event.time))
                 marks[event.kind][1].append(y)
-        if expires is not None and expires <= end_of_view:
+        if expires is not None and expires <= end_of_view and (ended is None or verifies_after_revocation):
             marks.setdefault("expired", ([], []))[0].append(expires)
             marks["expired"][1].append(y)
-    for colour, (ys, lefts, widths) in solid.items():
-        ax.barh(ys, widths, left=lefts, height=0.5, color=colour, alpha=0.85)
-    for colour, (ys, lefts, widths) in faded.items():
-        ax.barh(ys, widths, left=lefts, height=0.5, color=colour, alpha=0.15, hatch="//", edgecolor=colour)
+    styles = {
+        "solid": {"alpha": 0.85},
+        "ahead": {"alpha": 0.3},
+        "still_verifies": {"alpha": 0.15, "hatch": "//"},
+    }
+    for part, by_colour in bars.items():
+        for colour, (ys, lefts, widths) in by_colour.items():
+            ax.barh(ys, widths, left=lefts, height=0.5, color=colour, edgecolor=colour, gid=part, **styles[part])
+            shown.add(part)
     for kind, (xs, ys) in marks.items():
         marker, colour, size, _ = _MARKERS[kind]
         ax.plot(xs, ys, linestyle="", marker=marker, color=colour, markersize=size, markeredgewidth=2, zorder=3)
         shown.add(kind)
     _name_lanes(ax, [(-row, _lane_name(label, lane)) for row, (label, lane) in enumerate(lanes.items())])
     ax.set_ylim(-len(lanes) + 0.4, 0.6)
-    if now is not None:
-        ax.axvline(end_of_view, color="0.3", linestyle="--", linewidth=1)
-        ax.annotate(
-            "now", (end_of_view, 0.55), ha="center", va="bottom", fontsize=8, color="0.3", annotation_clip=False
-        )
     times = [_when(e.time) for e in events] + [
         _when(e.expires_at)
         for e in events
@@ -197,6 +208,8 @@ def plot_token_timeline(
     first, last = min(times), max([*times, end_of_view])
     pad = (last - first) * 0.03 or timedelta(minutes=1)
     ax.set_xlim(first - pad, last + pad)  # bars pin the axis to their edges; keep markers there visible
+    if now is not None:
+        _mark_now(ax, end_of_view)
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M", tz=timezone.utc))
     ax.set_xlabel(f"time on the course clock (UTC, {min(_when(e.time) for e in events):%Y-%m-%d})")
     ax.set_title(title)
@@ -205,14 +218,11 @@ def plot_token_timeline(
         for t, c in _LANE_COLOURS.items()
         if any(e.token_type == t for e in events)
     ]
+    if "ahead" in shown:
+        handles.append(Patch(facecolor="0.6", alpha=0.3, label="still good at now, until it expires"))
     if "still_verifies" in shown:
         handles.append(
-            Patch(
-                facecolor="0.85",
-                hatch="//",
-                edgecolor="0.5",
-                label="revoked JWT, still verifies until exp",
-            )
+            Patch(facecolor="0.85", hatch="//", edgecolor="0.5", label="revoked JWT, still verifies until exp")
         )
     handles += [
         Line2D([], [], linestyle="", marker=m, color=c, markersize=min(s, 10), label=text)
@@ -222,6 +232,26 @@ def plot_token_timeline(
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
     ax.grid(axis="x", color="0.9")
     return ax
+
+
+def _mark_now(ax: Axes, now: datetime) -> None:
+    """A dashed line at ``now``, labelled inside the Axes at the top, on whichever side of the line has room:
+    never above the Axes, where the title is, nor cut off at the figure's edge."""
+    ax.axvline(now, color="0.3", linestyle="--", linewidth=1, gid="now")
+    left, right = ax.get_xlim()
+    on_right_half = mdates.date2num(now) > (left + right) / 2
+    ax.annotate(
+        "now",
+        (mdates.date2num(now), 1),  # a blended transform converts no units: the date as matplotlib's number
+        xycoords=blended_transform_factory(ax.transData, ax.transAxes),
+        xytext=(-3 if on_right_half else 3, -3),
+        textcoords="offset points",
+        ha="right" if on_right_half else "left",
+        va="top",
+        fontsize=8,
+        color="0.3",
+        gid="now",
+    )
 
 
 def _name_lanes(ax: Axes, lanes: list[tuple[float, str]]) -> None:
@@ -271,7 +301,9 @@ def plot_key_rotation(
     """One lane per signing key (``op.key_events``): when it signed new tokens, when it was only published
     so that older tokens still verify (the overlap window, RFC 7517 §4.5, OpenID Connect Core §10.1.1), and
     when it was retired. With ``token_events`` (``op.events``), each access token's life is drawn under the
-    key lanes, so the chart shows why the overlap must outlast the longest-lived token."""
+    key lanes, so the chart shows why the overlap must outlast the longest-lived token. Only signed (JWT) access
+    tokens are drawn: an opaque token is not signed, so no key has to outlive it. The legend explains only
+    what the chart shows: no overlap band before a rotation, no retirement mark before one."""
     if ax is None:
         ax = _lane_axes(2.8)
     if not key_events:
@@ -279,18 +311,25 @@ def plot_key_rotation(
         ax.set_axis_off()
         return ax
     times = [_when(e.time) for e in key_events] + [_when(e.time) for e in token_events]
-    access = [e for e in token_events if e.kind == "issued" and e.token_type == "access_token" and e.expires_at]
+    access = [
+        e
+        for e in token_events
+        if e.kind == "issued" and e.token_type == "access_token" and e.detail == "JWT" and e.expires_at
+    ]
     times += [_when(e.expires_at) for e in access]
     end = _when(now) if now is not None else max(times)
     kids = list(dict.fromkeys(e.kid for e in key_events))
+    shown: set[str] = set()
     for row, kid in enumerate(kids):
         mine = [e for e in key_events if e.kid == kid]
         start = next(_when(e.time) for e in mine if e.kind == "signing")
         rotated = next((_when(e.time) for e in mine if e.kind == "rotated_out"), None)
         retired = next((_when(e.time) for e in mine if e.kind == "retired"), None)
         signs_until = rotated or retired or end
-        ax.barh(-row, signs_until - start, left=start, height=0.5, color="tab:green", alpha=0.85)
+        ax.barh(-row, signs_until - start, left=start, height=0.5, color="tab:green", alpha=0.85, gid="signs")
+        shown.add("signs")
         if rotated is not None and (retired is None or retired > rotated):
+            shown.add("published")
             until = retired or end
             ax.barh(
                 -row,
@@ -301,10 +340,14 @@ def plot_key_rotation(
                 alpha=0.2,
                 hatch="//",
                 edgecolor="tab:green",
+                gid="published",
             )
-            ax.axvspan(rotated, until, color="gold", alpha=0.12, zorder=0)
+            if any(e.kind == "signing" and rotated <= _when(e.time) < until for e in key_events if e.kid != kid):
+                ax.axvspan(rotated, until, color="gold", alpha=0.12, zorder=0, gid="overlap")
+                shown.add("overlap")
         if retired is not None:
-            ax.plot([retired], [-row], marker="X", color="black", markersize=10, linestyle="")
+            ax.plot([retired], [-row], marker="X", color="black", markersize=10, linestyle="", gid="retired")
+            shown.add("retired")
     rows = len(kids)
     for offset, event in enumerate(access):
         y = -rows - 0.2 - 0.25 * offset
@@ -321,21 +364,24 @@ def plot_key_rotation(
     first, last = min(times), max([*times, end])
     pad = (last - first) * 0.03 or timedelta(minutes=1)
     ax.set_xlim(first - pad, last + pad)
+    if now is not None:
+        _mark_now(ax, end)
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M", tz=timezone.utc))
     ax.set_xlabel(f"time on the course clock (UTC, {first:%Y-%m-%d})")
     ax.set_title(title)
-    handles = [
-        Patch(color="tab:green", alpha=0.85, label="signs new tokens"),
-        Patch(
+    explained = {
+        "signs": Patch(color="tab:green", alpha=0.85, label="signs new tokens"),
+        "published": Patch(
             facecolor="tab:green",
             alpha=0.3,
             hatch="//",
             edgecolor="tab:green",
             label="published only: old tokens verify",
         ),
-        Patch(color="gold", alpha=0.3, label="overlap: both keys in the JWKS"),
-        Line2D([], [], marker="X", color="black", linestyle="", label="retired: its tokens are refused"),
-    ]
+        "overlap": Patch(color="gold", alpha=0.3, label="overlap: both keys in the JWKS"),
+        "retired": Line2D([], [], marker="X", color="black", linestyle="", label="retired: its tokens are refused"),
+    }
+    handles = [handle for part, handle in explained.items() if part in shown]
     if access:
         handles.append(Line2D([], [], color="tab:blue", linewidth=2, label="an access token's life (iat → exp)"))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
@@ -360,8 +406,7 @@ def plot_sequence(exchanges: Sequence[Exchange], *, title: str = "Who talked to 
         rows.append((target, source, _answer_label(exchange), True))
         location = exchange.response_header("Location") or ""
         if exchange.status in (302, 303) and source == "browser" and not location.startswith(exchange.path):
-            carried = "code, state" if "code=" in location else "error" if "error=" in location else "redirect"
-            rows.append(("browser", "client", f"redirect to the app: {carried}", True))
+            rows.append(("browser", "client", _redirect_label(location), True))
     present = {p for row in rows for p in row[:2]}
     columns = [p for p in _PARTICIPANTS if p in present] or list(_PARTICIPANTS)
     x = {name: index for index, name in enumerate(columns)}
@@ -380,7 +425,7 @@ def plot_sequence(exchanges: Sequence[Exchange], *, title: str = "Who talked to 
     heads: dict[tuple[str, str], tuple[list, list]] = {}  # (marker, colour) -> arrowhead positions
     for row, (source, target, label, answer) in enumerate(rows, start=1):
         y = -row
-        colour = "tab:red" if answer and label[:1] in "45" else "0.15"
+        colour = "tab:red" if answer and (label[:1] in "45" or label.startswith(_ERROR_REDIRECT)) else "0.15"
         step = 0.06 if x[target] > x[source] else -0.06
         segments.setdefault((answer, colour), []).append([(x[source], y), (x[target] - step, y)])
         marker = ">" if step > 0 else "<"
@@ -395,6 +440,19 @@ def plot_sequence(exchanges: Sequence[Exchange], *, title: str = "Who talked to 
         ax.text(len(columns) / 2 - 0.5, -0.5, "no exchanges recorded yet", ha="center", fontsize=9)
     ax.set_title(title)
     return ax
+
+
+_ERROR_REDIRECT = "redirect to the app with an error"
+
+
+def _redirect_label(location: str) -> str:
+    """What a redirect to the client carries, read from its query: the ``code`` and the ``state`` (only when the
+    client sent one, RFC 6749 §4.1.2), or the ``error`` (§4.1.2.1)."""
+    query = dict(parse_qsl(urlsplit(location).query, keep_blank_values=True))
+    if "error" in query:
+        return f"{_ERROR_REDIRECT}: {query['error']}"
+    carried = [name for name in ("code", "state") if name in query]
+    return f"redirect to the app: {', '.join(carried)}" if carried else "redirect to the app"
 
 
 def _answer_label(exchange: Exchange) -> str:
