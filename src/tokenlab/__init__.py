@@ -38,6 +38,7 @@ _EXPORTS = {
     "sign": "tokenlab.tokens",
     "verify": "tokenlab.tokens",
     "FlowInspector": "tokenlab.widgets",
+    "RedirectCatcher": "tokenlab.widgets",
     "TimeTravel": "tokenlab.widgets",
     "TokenDecoder": "tokenlab.widgets",
 }
@@ -51,6 +52,7 @@ __all__ = [
     "InvalidTokenError",
     "Key",
     "KeySet",
+    "RedirectCatcher",
     "RemoteKeySet",
     "TimeTravel",
     "TokenDecoder",
@@ -71,7 +73,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from tokenlab.jwks_cache import RemoteKeySet
     from tokenlab.keys import Key, KeySet, as_key, demo_key, demo_key_set, generate_key
     from tokenlab.tokens import DecodedToken, decode_unverified, sign, verify
-    from tokenlab.widgets import FlowInspector, TimeTravel, TokenDecoder
+    from tokenlab.widgets import FlowInspector, RedirectCatcher, TimeTravel, TokenDecoder
 
 
 def __getattr__(name: str) -> Any:
