@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import ast
 import io
+import os
 import re
 import shutil
 import subprocess
+import sys
 import tokenize
 import urllib.parse
 from pathlib import Path
@@ -453,3 +455,43 @@ def test_cli_refuses_outside_a_checkout_and_over_the_notebooks(tmp_path, monkeyp
     assert "is the course's own folder or its notebooks folder: choose another --out" in capsys.readouterr().err
     assert main(["student-copy", "--out", "."]) == 1
     assert "is the course's own folder" in capsys.readouterr().err
+
+
+KERNEL_REPORT = """
+import sys
+import nbformat
+from nbclient import NotebookClient
+
+nb = nbformat.read(sys.argv[1], as_version=4)
+nb.cells.append(nbformat.v4.new_code_cell("import tokenlab; print(tokenlab.__file__)"))
+NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": sys.argv[2]}}).execute()
+errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+assert not errors, errors
+print(nb.cells[-1].outputs[0].text)
+"""
+
+
+def test_the_handouts_requirements_install_tokenlab_at_the_lessons_commit_and_lesson_00_runs_on_it(tmp_path):
+    """The learner's install, for real: pip reads the tokenlab line of requirements.txt (here from this checkout
+    over git, at HEAD) and lesson 00 of the hand-out runs top to bottom in a kernel that imports what pip installed.
+    The dependencies come from this environment (the pins are checked above), so this takes seconds, not minutes."""
+    handout = student_copy(tmp_path / "student", root=ROOT, course_url=f"file://localhost{ROOT.as_posix()}")
+    (line,) = [r for r in (handout.out / "requirements.txt").read_text().splitlines() if r.startswith("tokenlab")]
+    site = tmp_path / "site"
+    pip = [sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check", "--no-deps", "--target"]
+    installed = subprocess.run([*pip, str(site), line], capture_output=True, text=True, timeout=300)
+    assert installed.returncode == 0, installed.stderr
+    committed = git(ROOT, "show", "HEAD:./src/tokenlab/student.py")
+    assert (site / "tokenlab" / "student.py").read_text() == committed
+
+    env = {**os.environ, "PYTHONPATH": str(site), "JUPYTER_PLATFORM_DIRS": "1"}
+    lesson_00 = handout.out / "notebooks" / "00-Start-Here.ipynb"
+    ran = subprocess.run(
+        [sys.executable, "-c", KERNEL_REPORT, str(lesson_00), str(lesson_00.parent)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    assert Path(ran.stdout.split()[-1]).is_relative_to(site)  # the kernel ran the installed tokenlab
