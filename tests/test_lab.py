@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from fnmatch import fnmatch
 from pathlib import Path
 
@@ -16,6 +17,11 @@ from jupyterlab.commands import get_app_dir
 
 from tools import lab
 from tools.lab import FIRST_LESSON, HIDDEN, REPO, SETTINGS, SHOWN, TERMINAL_RC, lab_command
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 VENV_BIN = Path("/course/.venv/bin")
 
@@ -152,3 +158,17 @@ def test_python_m_tools_lab_prints_where_to_go_then_becomes_jupyterlab(
     assert options(argv)["ServerApp.port"] == "8124"
     assert argv[-1] == "--ServerApp.base_url=/course/"
     assert f"lab/tree/{FIRST_LESSON}?token=" in capsys.readouterr().out
+
+
+def test_the_lessons_folder_holds_the_lessons_and_nothing_of_the_test_tooling() -> None:
+    in_notebooks = [path for path in tracked_files() if path.startswith("notebooks/")]
+    assert in_notebooks, "git ls-files listed nothing under notebooks/"
+    assert [path for path in in_notebooks if not re.fullmatch(r"notebooks/\d\d-[^/]+\.ipynb", path)] == []
+
+
+def test_nbval_sanitizes_with_a_file_kept_with_the_tests() -> None:
+    addopts = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]["addopts"]
+    (option,) = [opt for opt in addopts if opt.startswith("--nbval-sanitize-with=")]
+    sanitize = REPO / option.split("=", 1)[1]
+    assert sanitize.parent == REPO / "tests"
+    assert "replace: 127.0.0.1:PORT" in sanitize.read_text()
