@@ -167,7 +167,8 @@ def test_the_copy_has_the_committed_lesson_not_an_autosaved_edit(tmp_path):
 
     copy = nbformat.read(tmp_path / "out" / "notebooks" / "01-Example.ipynb", as_version=4)
     assert [c.source for c in copy.cells] == ["# 01 · Example", "answer = ..."]
-    assert "uncommitted changes to 01-Example.ipynb (its committed version is in the hand-out)" in handout.left_out
+    assert handout.uncommitted == ["01-Example.ipynb"]
+    assert "; left out: uncommitted changes to 01-Example.ipynb (the commit's version is used)" in handout.summary()
 
 
 def test_a_copy1_duplicate_and_a_notebook_missing_from_the_map_are_left_out_and_named(tmp_path):
@@ -183,10 +184,7 @@ def test_a_copy1_duplicate_and_a_notebook_missing_from_the_map_are_left_out_and_
         "00-Start-Here.ipynb",
         "01-Example.ipynb",
     ]
-    assert handout.left_out == [
-        "01-Example-Copy1.ipynb (not in the course map)",
-        "02-Draft.ipynb (not in the course map)",
-    ]
+    assert handout.not_in_map == ["01-Example-Copy1.ipynb", "02-Draft.ipynb"]
 
 
 def test_the_summary_says_in_one_line_what_was_written_and_what_was_left_out(tmp_path):

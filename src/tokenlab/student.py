@@ -63,7 +63,8 @@ class Handout:
     commit: str
     lessons: list[Path] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)  # README.md, requirements.txt and what the lessons link to
-    left_out: list[str] = field(default_factory=list)
+    uncommitted: list[str] = field(default_factory=list)  # lessons whose working copy differs from the commit
+    not_in_map: list[str] = field(default_factory=list)  # notebooks/NN-*.ipynb the course map does not list
 
     def summary(self) -> str:
         """One line: what was written where, from which commit, and what was left out."""
@@ -72,7 +73,12 @@ class Handout:
             f"wrote {len(self.lessons)} lessons from commit {self.commit[:7]} (outputs cleared, no solutions) "
             f"and {files} to {self.out}/"
         )
-        return line + (f"; left out: {', '.join(self.left_out)}" if self.left_out else "")
+        left_out = []
+        if self.uncommitted:
+            left_out.append(f"uncommitted changes to {', '.join(self.uncommitted)} (the commit's version is used)")
+        if self.not_in_map:
+            left_out.append(f"{', '.join(self.not_in_map)} (not in the course map)")
+        return line + (f"; left out: {'; '.join(left_out)}" if left_out else "")
 
 
 def find_course(start: Path | None = None) -> Path:
@@ -228,8 +234,9 @@ def _readme(lessons: list[str], commit: str, course_url: str) -> str:
     return f"""{README_TITLE}
 
 The lessons of **tokenlab**, a course about API tokens that you run rather than read: {len(lessons)} Jupyter
-notebooks in `notebooks/`, from `{lessons[0]}` to `{lessons[-1]}`. They come without outputs: each cell
-shows what it does when you run it. Built from commit `{commit[:7]}` of {course_url}.
+notebooks in `notebooks/`, from `{lessons[0]}` to `{lessons[-1]}`.
+They come without outputs: each cell shows what it does when you run it. Built from commit `{commit[:7]}` of
+{course_url}.
 
 ## Install and start
 
@@ -263,8 +270,8 @@ part of that URL, which names the folder nbgitpuller clones into.
 
 ## Solutions
 
-Every exercise checks itself: it says what is right and gives a hint for what is not, never the answer. The
-worked solutions are not in this folder: {HANDED_OUT_LATER}.
+Every exercise checks itself: it says what is right and gives a hint for what is not, never the answer. This
+folder has no solutions; {HANDED_OUT_LATER}.
 """
 
 
@@ -282,27 +289,26 @@ def student_copy(out: Path | str = "student", root: Path | None = None, *, cours
     if index is None:
         raise HandoutError(f"notebooks/{INDEX}, the lesson with the course map, is not committed in {root}")
     names = _lessons_in_map(index)
-    lessons, left_out = {}, []
+    lessons, uncommitted = {}, []
     for name in names:
         committed = _committed(root, f"notebooks/{name}")
         if committed is None:
             raise HandoutError(f"the course map lists {name}, which is not committed: commit it or fix the map")
         on_disk = root / "notebooks" / name
         if not on_disk.is_file() or on_disk.read_bytes() != committed:
-            left_out.append(f"uncommitted changes to {name} (its committed version is in the hand-out)")
+            uncommitted.append(name)
         nb = clean_notebook(nbformat.reads(committed.decode("utf-8"), as_version=4))
         for number, cell in enumerate(nb.cells):
             if _SOLUTIONS.search(cell.source):
                 raise HandoutError(f"{name}, cell {number}, names solutions/ in code, which the hand-out leaves out")
         lessons[name] = nb
-    on_disk = sorted((root / "notebooks").glob(PATTERN))
-    left_out += [f"{p.name} (not in the course map)" for p in on_disk if p.name not in names]
+    not_in_map = [p.name for p in sorted((root / "notebooks").glob(PATTERN)) if p.name not in names]
     linked = _linked_files(root, lessons)
 
     for stale in (out / "notebooks").glob(PATTERN):
         stale.unlink()  # a lesson renamed or dropped since the last hand-out
     (out / "notebooks").mkdir(parents=True, exist_ok=True)
-    handout = Handout(out=out, commit=commit, left_out=left_out)
+    handout = Handout(out=out, commit=commit, uncommitted=uncommitted, not_in_map=not_in_map)
     for name, nb in lessons.items():
         nbformat.write(nb, out / "notebooks" / name)
         handout.lessons.append(out / "notebooks" / name)
