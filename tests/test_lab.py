@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from jupyter_server.services.contents.manager import ContentsManager
 from jupyterlab.commands import get_app_dir
+from traitlets.config.loader import JSONFileConfigLoader
 
 from tools import lab
 from tools.lab import FIRST_LESSON, HIDDEN, REPO, SETTINGS, SHOWN, TERMINAL_RC, lab_command
@@ -172,3 +173,24 @@ def test_nbval_sanitizes_with_a_file_kept_with_the_tests() -> None:
     sanitize = REPO / option.split("=", 1)[1]
     assert sanitize.parent == REPO / "tests"
     assert "replace: 127.0.0.1:PORT" in sanitize.read_text()
+
+
+def test_install_config_gives_a_lab_tools_lab_does_not_start_the_same_file_browser_and_settings(
+    tmp_path: Path,
+) -> None:
+    server = tmp_path / "etc/jupyter/jupyter_server_config.json"
+    server.parent.mkdir(parents=True)
+    server.write_text('{"ServerApp": {"ip": "0.0.0.0"}}')  # one already there (a hub's image) is kept
+    written = lab.install_config(tmp_path)
+    overrides = tmp_path / "share/jupyter/lab/settings/overrides.json"
+    assert written == [server, overrides]
+    assert JSONFileConfigLoader(server.name, str(server.parent)).load_config().ContentsManager.hide_globs == list(
+        HIDDEN
+    )
+    assert json.loads(server.read_text())["ServerApp"] == {"ip": "0.0.0.0"}
+    assert overrides.read_text() == (SETTINGS / "overrides.json").read_text()
+
+
+def test_binders_post_build_installs_that_config_into_its_environment() -> None:
+    post_build = (REPO / "binder" / "postBuild").read_text()
+    assert "python -m tools.lab --install-config \"$(python -c 'import sys; print(sys.prefix)')\"" in post_build

@@ -104,6 +104,27 @@ def lab_command(
     return argv, env
 
 
+def install_config(prefix: Path | str) -> list[Path]:
+    """Write the file browser's hidden names and the settings override as config files of the environment at
+    ``prefix``, for a JupyterLab that tools.lab does not start (Binder's: ``binder/postBuild`` calls
+    ``python -m tools.lab --install-config "$(python -c 'import sys; print(sys.prefix)')"``).
+
+    They go where Jupyter reads them without options: ``<prefix>/etc/jupyter/jupyter_server_config.json`` (merged
+    into one already there; Jupyter Server reads its ``.d`` folder for extensions only) and JupyterLab's default app
+    settings directory, ``<prefix>/share/jupyter/lab/settings/overrides.json``.
+    """
+    prefix = Path(prefix)
+    server = prefix / "etc" / "jupyter" / "jupyter_server_config.json"
+    overrides = prefix / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    for path in (server, overrides):
+        path.parent.mkdir(parents=True, exist_ok=True)
+    config = json.loads(server.read_text()) if server.exists() else {}
+    config.setdefault("ContentsManager", {})["hide_globs"] = list(HIDDEN)
+    server.write_text(json.dumps(config, indent=2) + "\n")
+    shutil.copyfile(SETTINGS / "overrides.json", overrides)
+    return [server, overrides]
+
+
 def main(args: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m tools.lab",
@@ -111,7 +132,16 @@ def main(args: Sequence[str] | None = None) -> int:
         "Other options are passed on to JupyterLab.",
     )
     parser.add_argument("--port", type=int, default=None, help="serve on this port (default: 8888 or the next free)")
+    parser.add_argument(
+        "--install-config",
+        metavar="PREFIX",
+        help="instead of starting JupyterLab, write its file-browser and settings config into the environment at PREFIX",
+    )
     options, extra = parser.parse_known_args(args)
+    if options.install_config is not None:
+        for path in install_config(options.install_config):
+            print(f"wrote {path}")
+        return 0
     argv, env = lab_command(Path(sys.executable).parent, port=options.port, extra=extra)
     print(
         f"Starting JupyterLab on {FIRST_LESSON}: open the URL below that ends in "
