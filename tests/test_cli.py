@@ -86,3 +86,23 @@ def test_serve_on_a_busy_port_says_so_in_one_line():
     assert result.returncode == 1
     assert result.stderr.startswith("tokenlab: cannot listen on 127.0.0.1:")
     assert "Traceback" not in result.stderr
+
+
+def test_python_dash_m_tokenlab_runs_the_same_command():
+    result = subprocess.run(
+        [sys.executable, "-m", "tokenlab", "--version"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("tokenlab ")
+
+
+def test_decode_into_a_reader_that_has_gone_ends_quietly_without_a_traceback():
+    token = sign({"sub": "alice"}, demo_key("HS256"))
+    command = [sys.executable, "-m", "tokenlab", "decode", "-"]
+    with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as decode:
+        decode.stdout.close()  # like `| head` that has already left: every write now fails with EPIPE
+        decode.stdin.write(token.encode())
+        decode.stdin.close()
+        err = decode.stderr.read()
+        assert decode.wait(timeout=60) == 0
+    assert b"Traceback" not in err and b"BrokenPipeError" not in err, err.decode()

@@ -70,7 +70,11 @@ def _decode(token: str) -> int:
     except TokenFormatError as err:
         print(f"tokenlab: not a JWT: {err}", file=sys.stderr)
         return 1
-    print(decoded)
+    try:
+        print(decoded)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `tokenlab decode TOKEN | head`: the reader left, which is not an error
+        sys.stdout = None  # nothing more to flush at exit
     return 0
 
 
