@@ -13,6 +13,7 @@ from tokenlab.clock import Clock
 from tokenlab.errors import (
     InvalidClaimError,
     InvalidKeyError,
+    InvalidSignatureError,
     InvalidTokenError,
     KeyAlgorithmMismatchError,
     MissingClaimError,
@@ -281,6 +282,107 @@ def test_decode_checks_no_signature_at_all_so_a_forgery_decodes_fine(clock):
     decoded = decode_unverified(forged, clock=clock)
     assert decoded.claims["sub"] == "admin"
     assert decoded.verified is False
+
+
+# --- a token with characters cut off is never "decoded, no warnings" -----------------------------
+
+
+def cut(token: str, characters: int) -> str:
+    return token[:-characters]
+
+
+def test_an_es256_token_with_30_characters_cut_off_warns_that_its_signature_is_42_bytes_not_64(clock):
+    decoded = decode_unverified(cut(sign(CLAIMS, demo_key("ES256")), 30), clock=clock)
+    assert len(decoded.signature) == 42
+    (warning,) = decoded.warnings
+    assert warning.code == "signature_size"
+    assert warning.message.startswith("The signature is 42 bytes, but an ES256 signature is R and S side by side")
+    assert "always 64 bytes (RFC 7518 §3.4)" in warning.message
+    assert "cut off" in warning.message
+
+
+@pytest.mark.parametrize(
+    ("alg", "rule"),
+    [
+        ("HS256", "always 32 bytes (RFC 7518 §3.2)"),
+        ("RS256", "RFC 7518 §3.3 requires keys of 2048 bits (256 bytes) or more"),
+        ("ES256", "always 64 bytes (RFC 7518 §3.4)"),
+        ("EdDSA", "always 64 bytes with Ed25519, 114 with Ed448 (RFC 8037 §3.1)"),
+    ],
+)
+def test_every_cut_into_a_demo_tokens_signature_is_refused_or_warned_about_with_the_rule(alg, rule, clock):
+    token = sign(CLAIMS, demo_key(alg))
+    for characters in range(1, len(token.rsplit(".", 1)[1])):
+        try:
+            decoded = decode_unverified(cut(token, characters), clock=clock)
+        except TokenFormatError as err:  # 1 more than a multiple of 4: no base64url text is that long
+            assert "was it cut off?" in str(err)
+            continue
+        found = {w.code: w.message for w in decoded.warnings}
+        assert rule in found["signature_size"], (characters, found)
+
+
+@pytest.mark.parametrize("alg", DEMO_ALGORITHMS)
+def test_a_whole_signature_of_each_demo_key_gets_no_size_warning(alg, clock):
+    assert warning_codes(sign(CLAIMS, demo_key(alg)), clock) == []
+
+
+@pytest.mark.parametrize(
+    ("alg", "size", "warned"),
+    [
+        ("HS384", 48, False),
+        ("HS512", 63, True),
+        ("ES384", 96, False),
+        ("ES512", 132, False),
+        ("ES512", 128, True),
+        ("EdDSA", 114, False),  # Ed448
+        ("RS512", 512, False),  # a 4096-bit key
+        ("PS256", 384, False),  # a 3072-bit key
+        ("RS256", 300, True),  # the size of no common RSA key
+        ("RS256", 128, True),  # a 1024-bit key, or a cut: either way not to be trusted
+        ("XY999", 7, False),  # an algorithm tokenlab does not know: no rule to apply
+    ],
+)
+def test_the_signature_size_is_checked_against_what_the_alg_always_gives(alg, size, warned, clock):
+    token = f"{segment({'alg': alg})}.{segment(CLAIMS)}.{b64url_encode(bytes(size))}"
+    assert ("signature_size" in warning_codes(token, clock)) is warned
+
+
+def test_a_short_rsa_signature_says_the_key_may_be_too_small_and_cites_pss_for_ps256(clock):
+    token = f"{segment({'alg': 'PS256'})}.{segment(CLAIMS)}.{b64url_encode(bytes(128))}"
+    (message,) = [w.message for w in decode_unverified(token, clock=clock).warnings if w.code == "signature_size"]
+    assert "RFC 7518 §3.5 requires keys of 2048 bits (256 bytes) or more" in message
+    assert "the key is too small to trust" in message
+
+
+def test_verify_names_the_size_every_signature_of_the_key_has(clock):
+    key = demo_key("RS256")
+    with pytest.raises(InvalidSignatureError) as caught:
+        verify(cut(sign(CLAIMS, key), 30), key.public(), algorithms=["RS256"], audience="api", clock=clock)
+    assert str(caught.value).startswith(
+        f"The signature is 234 bytes, but key {key.kid} has a 2048-bit modulus, and an RS256 signature is as long "
+        "as the modulus, always 256 bytes (RFC 7518 §3.3)"
+    )
+
+
+def test_verify_of_a_cut_ed25519_token_says_the_key_signs_64_bytes(clock):
+    key = demo_key("EdDSA")
+    with pytest.raises(InvalidSignatureError, match=r"is an Ed25519 key, and its signatures are always 64 bytes"):
+        verify(cut(sign(CLAIMS, key), 30), key.public(), algorithms=["EdDSA"], audience="api", clock=clock)
+
+
+def test_text_starting_eyj_with_no_dots_is_the_start_of_a_jwt_cut_off_not_an_opaque_token():
+    with pytest.raises(TokenFormatError) as caught:
+        decode_unverified(sign(CLAIMS, demo_key("ES256"))[:60])
+    message = str(caught.value)
+    assert message.startswith("This is not a JWT but the start of one, cut off: it begins with eyJ")
+    assert "a JWT has three parts, header.payload.signature (RFC 7515 §7.1)" in message
+    assert "opaque" not in message
+
+
+def test_text_with_no_dots_that_does_not_start_eyj_may_still_be_an_opaque_token():
+    with pytest.raises(TokenFormatError, match="It may be an opaque token"):
+        decode_unverified("8xLOxBtZp8")
 
 
 # --- verifying: the ordinary cases (the attacks are in test_security_verify.py) -----------------

@@ -125,28 +125,33 @@ def test_relative_times_follow_time_travel_on_the_same_clock(token, clock):
     travel.advance(minutes=10)
     assert "2026-01-05 09:05:00 UTC (expired 5 min ago)" in html(decoder, "claims")
     assert 'data-code="expired"' in html(decoder, "warnings")
-    assert "TokenExpiredError" in decoder.verdict[1]
+    assert "TokenExpiredError" in decoder.verdict
     travel.reset()
     assert "(expires in 5 min)" in html(decoder, "claims")
     assert decoder.check.verified
 
 
-# --- the verdict: decoded and verified, always apart -----------------------------------------------
+# --- the verdict: one, never two that contradict each other ------------------------------------------
 
 
-def test_without_a_key_the_verdict_says_decoded_and_not_verified_on_separate_lines(token, clock):
+def test_without_a_key_the_one_verdict_says_decoded_not_verified_and_how_to_verify(token, clock):
     decoder = TokenDecoder(token, clock=clock)
-    decoded, verified = decoder.verdict
-    assert decoded.startswith("Decoded — not verified")
-    assert verified.startswith("Not verified — no key given")
-    verdict = html(decoder, "verdict")
-    assert verdict.index('class="tl-decoded"') < verdict.index('class="tl-verified"')
+    assert decoder.verdict.startswith("Decoded — not verified: anyone can write a header and claims")
+    assert (
+        "No key given: to verify, paste a secret, a PEM public key, a JWK or a JWKS in the key box" in decoder.verdict
+    )
+    assert html(decoder, "verdict").count(">Decoded — not verified") == 1
+
+
+def test_with_a_valid_key_the_verdict_is_verified_alone_and_never_also_not_verified(token, clock):
+    verdict = html(TokenDecoder(token, clock=clock, key=KEY.public()), "verdict")
+    assert "✔ Verified with key" in verdict
+    assert "not verified" not in verdict.lower()
 
 
 def test_a_valid_signature_names_the_key_and_says_what_was_not_checked(token, clock):
     decoder = TokenDecoder(token, clock=clock, key=KEY.public())
-    decoded, verified = decoder.verdict
-    assert decoded.startswith("Decoded — not verified")
+    verified = decoder.verdict
     assert verified.startswith(
         f"✔ Verified with key {KEY.kid} (RS256): signature valid; exp, iat checked at 2026-01-05 09:00:00 UTC"
     )
@@ -157,23 +162,22 @@ def test_a_valid_signature_names_the_key_and_says_what_was_not_checked(token, cl
 
 def test_audience_and_issuer_are_checked_when_given(token, clock):
     decoder = TokenDecoder(token, clock=clock, key=KEY.public(), audience="api", issuer="https://login.example.com")
-    assert "aud checked ('api')" in decoder.verdict[1]
+    assert "aud checked ('api')" in decoder.verdict
     decoder.audience = "another-api"
-    assert decoder.verdict[1].startswith("✘ Signature valid with key")
-    assert "AudienceMismatchError" in decoder.verdict[1]
+    assert decoder.verdict.startswith("✘ Signature valid with key")
+    assert "AudienceMismatchError" in decoder.verdict
 
 
 def test_a_forged_signature_is_reported_invalid(clock):
     forged = handmade({"alg": "RS256", "kid": KEY.kid}, {"sub": "mallory", "exp": clock.timestamp() + 60})
     decoder = TokenDecoder(forged, clock=clock, key=KEY.public())
-    assert decoder.verdict[0].startswith("Decoded — not verified")
-    assert decoder.verdict[1].startswith(f"✘ Signature INVALID with key {KEY.kid} (RS256): InvalidSignatureError")
+    assert decoder.verdict.startswith(f"✘ Signature INVALID with key {KEY.kid} (RS256): InvalidSignatureError")
 
 
 def test_alg_none_is_refused_before_any_signature_check(clock):
     decoder = TokenDecoder(handmade({"alg": "none"}, {"sub": "mallory"}, b""), clock=clock, key=KEY.public())
-    assert decoder.verdict[1].startswith("✘ Not verified — refused before the signature was checked")
-    assert "AlgorithmNotAllowedError" in decoder.verdict[1]
+    assert decoder.verdict.startswith("✘ Not verified — refused before the signature was checked")
+    assert "AlgorithmNotAllowedError" in decoder.verdict
 
 
 def test_a_weak_secret_in_the_key_box_is_refused_and_the_token_warns_about_it(clock):
@@ -184,7 +188,7 @@ def test_a_weak_secret_in_the_key_box_is_refused_and_the_token_warns_about_it(cl
     mac = hmac.new(b"secret", f"{header}.{claims}".encode(), hashlib.sha256).digest()
     decoder = TokenDecoder(f"{header}.{claims}.{b64url_encode(mac)}", clock=clock)
     decoder.key = "secret"
-    assert "WeakKeyError" in decoder.verdict[1]
+    assert "WeakKeyError" in decoder.verdict
     assert 'data-code="weak_secret"' in html(decoder, "warnings")
 
 
@@ -193,8 +197,8 @@ def test_an_rsa_public_key_never_verifies_an_hs256_token(clock):
     header, claims = b64url_encode(b'{"alg":"HS256"}'), b64url_encode(b'{"sub":"mallory"}')
     decoder = TokenDecoder(f"{header}.{claims}.{b64url_encode(b'x' * 32)}", clock=clock)
     decoder.key = secret_like.decode()
-    assert "AlgorithmNotAllowedError" in decoder.verdict[1]
-    assert "only accepts RS256" in decoder.verdict[1]
+    assert "AlgorithmNotAllowedError" in decoder.verdict
+    assert "only accepts RS256" in decoder.verdict
 
 
 @pytest.mark.parametrize("kind", ["pem", "jwk", "jwks"])
@@ -207,13 +211,13 @@ def test_the_key_box_takes_a_pem_a_jwk_or_a_jwks(token, clock, kind):
     decoder = TokenDecoder(token, clock=clock)
     decoder.key = text
     assert decoder.key == text
-    assert decoder.verdict[1].startswith(f"✔ Verified with key {KEY.kid} (RS256) from the key box")
+    assert decoder.verdict.startswith(f"✔ Verified with key {KEY.kid} (RS256) from the key box")
 
 
 def test_a_key_box_that_is_not_a_key_says_why(token, clock):
     decoder = TokenDecoder(token, clock=clock)
     decoder.key = '{"keys": 5}'
-    assert decoder.verdict[1].startswith("✘ Not verified — the key cannot be used: InvalidKeyError")
+    assert decoder.verdict.startswith("✘ Not verified — the key cannot be used: InvalidKeyError")
 
 
 def test_a_provider_verifies_its_own_tokens_and_names_an_unknown_kid():
@@ -221,13 +225,13 @@ def test_a_provider_verifies_its_own_tokens_and_names_an_unknown_kid():
         access = op.mint("web-app", "alice", scope="orders:read")["access_token"]
         decoder = TokenDecoder(access, provider=op, audience="demo-api")
         assert decoder.clock is op.clock
-        assert decoder.verdict[1].startswith(
+        assert decoder.verdict.startswith(
             f"✔ Verified with key {op.app.signing_key.kid} (RS256) from the provider's key set"
         )
         stranger = sign({"sub": "mallory", "exp": op.clock.timestamp() + 60}, demo_key("RS256", generation=2))
         decoder.value = stranger
-        assert "UnknownKeyError" in decoder.verdict[1]
-        assert decoder.verdict[1].startswith("✘ Not verified — refused before the signature was checked")
+        assert "UnknownKeyError" in decoder.verdict
+        assert decoder.verdict.startswith("✘ Not verified — refused before the signature was checked")
 
 
 # --- tamper mode ---------------------------------------------------------------------------------
@@ -296,9 +300,8 @@ BAD_INPUTS = {
 def test_bad_input_gives_a_message_never_an_exception(raw, clock):
     decoder = TokenDecoder(clock=clock, key=KEY.public())
     decoder.value = raw
-    decoded, verified = decoder.verdict
-    assert decoded.startswith(("Not decoded", "Partly decoded", "Nothing to decode yet"))
-    assert verified == "Not verified — there is no complete token to verify."
+    assert decoder.verdict.startswith(("Not decoded", "Partly decoded", "Nothing to decode yet"))
+    assert decoder.check.status == "no_token"  # nothing complete to verify, whatever the key
     assert decoder.analysis.problems  # what is wrong, in words (for "" that the input is empty)
     assert len(html(decoder, "segments")) < 5_000  # a huge input is cut before display
     assert "Traceback" not in "".join(html_values(decoder))
@@ -306,7 +309,7 @@ def test_bad_input_gives_a_message_never_an_exception(raw, clock):
 
 def test_a_broken_signature_still_shows_the_header_and_claims(token, clock):
     decoder = TokenDecoder(token + "=", clock=clock)
-    assert decoder.verdict[0].startswith("Partly decoded")
+    assert decoder.verdict.startswith("Partly decoded")
     assert 'data-name="sub"' in html(decoder, "claims")
     assert "JWTs leave out the '=' padding" in html(decoder, "warnings")
 
@@ -360,3 +363,75 @@ def test_the_repr_is_deterministic_and_says_what_the_decoder_shows(token, clock)
     assert bundle["text/plain"] == expected
     assert bundle["text/html"].startswith('<div class="tokenlab-static">')
     assert repr(TokenDecoder(clock=clock)) == "TokenDecoder(empty; not verified)"
+
+
+# --- a token with characters cut off, or only its first characters ------------------------------------
+
+
+def test_an_es256_token_with_30_characters_cut_off_is_never_decoded_with_no_warnings(clock):
+    cut = sign({"sub": "alice", "aud": "api", "exp": clock.timestamp() + 300}, demo_key("ES256"))[:-30]
+    decoder = TokenDecoder(cut, clock=clock)
+    warnings = html(decoder, "warnings")
+    assert 'data-code="signature_size"' in warnings
+    assert "The signature is 42 bytes, but an ES256 signature is R and S side by side" in warnings
+    assert "No warnings" not in warnings
+
+
+def test_with_the_key_a_cut_off_token_is_invalid_because_of_its_size(clock):
+    key = demo_key("ES256")
+    cut = sign({"sub": "alice", "aud": "api", "exp": clock.timestamp() + 300}, key)[:-30]
+    decoder = TokenDecoder(cut, clock=clock, key=key.public())
+    assert decoder.verdict.startswith(f"✘ Signature INVALID with key {key.kid} (ES256): InvalidSignatureError")
+    assert "The signature is 42 bytes" in decoder.verdict
+
+
+def test_the_first_60_characters_of_a_token_are_the_start_of_a_jwt_and_what_they_say_is_shown(token, clock):
+    decoder = TokenDecoder(token[:60], clock=clock)
+    warnings = html(decoder, "warnings")
+    assert "This is not a JWT but the start of one, cut off: it begins with eyJ" in warnings
+    assert """It decodes to '{"alg":"RS256","typ":"JWT","kid":"rs256""" in warnings
+    assert "opaque" not in warnings
+    assert decoder.verdict.startswith("Not decoded — This is not a JWT but the start of one, cut off")
+
+
+def test_a_whole_header_alone_is_named_as_such(token, clock):
+    decoder = TokenDecoder(token.split(".")[0], clock=clock)
+    assert "a whole JSON header; the payload and the signature are missing" in html(decoder, "warnings")
+
+
+# --- after a reload: the saved copy says it is one -------------------------------------------------------
+
+
+def test_the_saved_copy_says_it_is_not_live_and_that_the_cell_must_be_run_before_any_box_is_mentioned(token, clock):
+    saved = TokenDecoder(token, clock=clock)._repr_mimebundle_()["text/html"]
+    assert "Saved output, not the live decoder" in saved
+    assert "its boxes to paste a token and a key are not here. Run this cell (Shift+Enter) to use the decoder." in saved
+    assert saved.index("Run this cell") < saved.index("in the key box")
+
+
+# --- layout: never wider than the notebook's output area ------------------------------------------------
+
+
+def wider_than_their_output(widget) -> list[str]:
+    """The widget and its descendants sized 100% wide while keeping ipywidgets' 2px side margins: in JupyterLab
+    they stick out 4px past the output area, which then shows a horizontal scrollbar."""
+    found = []
+    layout = getattr(widget, "layout", None)
+    if layout is not None and "100%" in (layout.width, layout.max_width):
+        margin = (layout.margin or "").split()
+        if len(margin) < 2 or margin[1] not in ("0", "0px"):
+            found.append(f"{type(widget).__name__} {sorted(widget._dom_classes)}")
+    for child in getattr(widget, "children", ()):
+        found += wider_than_their_output(child)
+    return found
+
+
+def test_no_part_of_the_decoder_is_100_percent_wide_plus_margins(token, clock):
+    assert wider_than_their_output(TokenDecoder(token, clock=clock, tamper=True)) == []
+
+
+def test_long_tokens_and_claims_wrap_inside_the_decoder_instead_of_widening_it(clock):
+    long = sign({"sub": "a" * 400, "aud": "https://" + "x" * 300}, KEY)
+    decoder = TokenDecoder(long, clock=clock)
+    assert "word-break:break-all" in html(decoder, "segments")
+    assert '<td style="word-break:break-all"><code>"aaaa' in html(decoder, "claims")

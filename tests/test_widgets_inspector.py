@@ -74,8 +74,8 @@ def test_a_token_of_the_exchange_opens_in_a_decoder_that_verifies_with_the_provi
     inspector.open_token("access_token")
     decoder = inspector.decoder
     assert decoder.value == inspector.tokens[0][1]
-    assert decoder.verdict[1].startswith("✔ Verified with key")
-    assert "from the provider's key set" in decoder.verdict[1]
+    assert decoder.verdict.startswith("✔ Verified with key")
+    assert "from the provider's key set" in decoder.verdict
 
 
 def test_the_open_button_opens_the_token_chosen_in_the_dropdown(op):
@@ -177,3 +177,17 @@ def test_tokens_are_found_in_form_fields_headers_and_bodies_once_each():
 def test_shortening_keeps_short_words_and_cuts_long_tokens():
     text = "code=iJodAMeZRCU0eq6pz9cjliKVYngmLCz37LR9wsE6Hrw&state=abc"
     assert shorten_tokens(text) == "code=iJodAMeZRCU0…sE6Hrw&state=abc"
+
+
+def test_the_saved_copy_says_it_is_not_live_and_that_the_cell_must_be_run(op):
+    inspector = FlowInspector(op)
+    inspector.open_token(0) if inspector.tokens else None
+    saved = inspector._repr_mimebundle_()["text/html"]
+    assert saved.count("Saved output, not the live") == 1  # the decoder inside does not say it again
+    assert "Run this cell (Shift+Enter) to use the inspector." in saved
+
+
+def test_no_part_of_the_inspector_is_100_percent_wide_plus_margins(op):
+    from tests.test_widgets_decoder import wider_than_their_output
+
+    assert wider_than_their_output(FlowInspector(op)) == []

@@ -71,7 +71,7 @@ def test_a_decoder_on_a_providers_clock_follows_a_time_travel_on_that_provider()
     with MockProvider(seed=2) as op:
         decoder = TokenDecoder(op.mint("web-app", "alice")["access_token"], provider=op)
         TimeTravel(provider=op).advance(minutes=10)
-        assert "TokenExpiredError" in decoder.verdict[1]
+        assert "TokenExpiredError" in decoder.verdict
 
 
 def test_followers_are_called_with_the_new_time_and_a_failing_one_is_reported_not_raised(clock):
@@ -112,3 +112,18 @@ def test_the_repr_is_deterministic(clock):
 def test_without_a_clock_it_says_what_to_pass():
     with pytest.raises(UsageError, match="TimeTravel moves a clock"):
         TimeTravel()
+
+
+def test_the_saved_copy_shows_the_clock_and_says_the_buttons_need_the_cell_run(clock):
+    saved = TimeTravel(clock)._repr_mimebundle_()["text/html"]
+    assert "Saved output, not the live time machine" in saved
+    assert "buttons and slider that move the clock are not here. Run this cell (Shift+Enter)" in saved
+    assert "Clock: 2026-01-05 09:00:00 UTC" in saved
+
+
+def test_neither_the_time_machine_nor_a_timeline_is_100_percent_wide_plus_margins(clock):
+    from tests.test_widgets_decoder import wider_than_their_output
+
+    travel = TimeTravel(clock)
+    assert wider_than_their_output(travel) == []
+    assert wider_than_their_output(travel.timeline([])) == []

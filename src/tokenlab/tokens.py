@@ -24,9 +24,7 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
-import hmac
 import json
-import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -48,9 +46,11 @@ from tokenlab.errors import (
     WeakKeyError,
 )
 from tokenlab.keys import Key, KeySet, as_key, min_hmac_key_bytes
+from tokenlab.token_warnings import WEAK_SECRETS, TokenWarning, signature_size_problem, token_warnings
 
 __all__ = [
     "MAX_TOKEN_CHARS",
+    "WEAK_SECRETS",
     "DecodedToken",
     "Explanation",
     "TokenWarning",
@@ -68,15 +68,6 @@ starts; HTTP servers cap a header at 8–16 KiB anyway."""
 
 _B64URL = re.compile(r"[A-Za-z0-9_-]*")
 _SYSTEM_CLOCK = Clock.system()
-
-WEAK_SECRETS = (
-    "your-256-bit-secret", "your-384-bit-secret", "your-512-bit-secret", "secret", "secretkey",
-    "secret-key", "secret_key", "mysecret", "supersecret", "jwt", "jwt-secret", "jwt_secret",
-    "key", "password", "changeme", "admin", "test", "default", "qwerty", "123456", "tokenlab",
-)  # fmt: skip
-"""Secrets seen in tutorials and leaks (jwt.io's example is the first); the
-decoder tries these few so it can warn, the attack lab tries many more."""
-
 
 # --- base64url (RFC 7515 §2, RFC 4648 §5) ----------------------------------
 
@@ -102,7 +93,7 @@ def b64url_decode(text: str, *, part: str = "segment") -> bytes:
     if len(text) % 4 == 1:
         raise TokenFormatError(
             f"The {part} is {len(text)} characters long; base64url text can never be 1 more than "
-            "a multiple of 4, so a character was lost or added.",
+            "a multiple of 4, so characters were lost or added (was it cut off?).",
             part=part,
         )
     try:
@@ -200,6 +191,11 @@ def _wrong_part_count(token: str, count: int) -> str:
         return "The input is empty: paste a token such as eyJhbGciOi...xxx.yyy.zzz."
     if count == 5:
         return "This has five parts: it looks like an encrypted JWE (RFC 7516), which tokenlab does not decode; a signed JWT has three."
+    if count == 1 and token.startswith("eyJ"):
+        return (
+            "This is not a JWT but the start of one, cut off: it begins with eyJ, the base64url of '{\"' that opens a JSON "
+            "header, but it has no dots, and a JWT has three parts, header.payload.signature (RFC 7515 §7.1)."
+        )
     if count == 1:
         return (
             "This has no dots, so it is not a JWT (header.payload.signature). "
@@ -222,14 +218,6 @@ class Explanation:
     value: Any
     meaning: str
     shown: str  # the value as a person reads it, e.g. "2026-01-05 09:05:00 UTC (expires in 5 min)"
-
-
-@dataclass(frozen=True)
-class TokenWarning:
-    """Something in the token a careful reader should worry about."""
-
-    code: str
-    message: str
 
 
 @dataclass(frozen=True)
@@ -294,7 +282,8 @@ def decode_unverified(token: Any, *, clock: Clock | None = None) -> DecodedToken
     parsed = _parse(text)
     now = (clock or _SYSTEM_CLOCK).timestamp()
     explanations = tuple(_explain(parsed, now))
-    notes.extend(_warnings(parsed, now))
+    signing_input = f"{parsed.segments[0]}.{parsed.segments[1]}".encode("ascii")
+    notes.extend(token_warnings(parsed.header, parsed.claims, parsed.signature, signing_input, now))
     return DecodedToken(parsed.header, parsed.claims, parsed.signature, parsed.segments, explanations, tuple(notes))
 
 
@@ -326,110 +315,6 @@ def _show_claim(name: str, value: Any, now: int) -> str:
     }[name]
     relative = phrase[2] if ahead == 0 else (phrase[0] if ahead > 0 else phrase[1]).format(humanize_delta(ahead))
     return f"{when} ({relative})"
-
-
-def _warnings(parsed: _Parsed, now: int) -> Iterable[TokenWarning]:
-    header, claims = parsed.header, parsed.claims
-    alg = header.get("alg")
-    if not isinstance(alg, str):
-        yield TokenWarning(
-            "no_alg", "The header has no 'alg' string; every JWS must say its algorithm (RFC 7515 §4.1.1)."
-        )
-    elif alg.lower() == "none":
-        yield TokenWarning(
-            "alg_none",
-            f"alg is {alg!r}: the token has no signature, so anyone could have written it; an implementation must not accept it unless the application allows it for this token (RFC 7518 §3.6, RFC 8725 §3.2).",
-        )
-    elif not parsed.signature:
-        yield TokenWarning(
-            "no_signature",
-            f"alg says {alg} but the signature is empty: it was stripped, so nothing proves who wrote this (RFC 8725 §3.3).",
-        )
-    elif alg in ("HS256", "HS384", "HS512"):
-        secret = _guess_weak_secret(parsed, alg)
-        if secret is not None:
-            yield TokenWarning(
-                "weak_secret",
-                f"Signed with the guessable secret {secret!r}: anyone can try it and then mint tokens at will; an HMAC secret must be at least as long as the hash, {min_hmac_key_bytes(alg)} bytes (RFC 7518 §3.2), random, and never a password (RFC 8725 §3.5).",
-            )
-    for name in ("jku", "jwk", "x5u", "x5c"):
-        if name in header:
-            yield TokenWarning(
-                f"header_{name}",
-                f"The header carries '{name}': a key the token names or brings proves nothing about who signed it "
-                "(RFC 7515 §10.3), and fetching a URL the token names invites request forgery (RFC 8725 §3.10).",
-            )
-    kid = header.get("kid")
-    if kid is not None and (not isinstance(kid, str) or re.search(r"[/\\'\";]|\.\.|\x00", kid)):
-        yield TokenWarning(
-            "odd_kid",
-            f"kid {kid!r} looks like a path, a query or not text at all: a kid must only be looked up in the verifier's own key map (RFC 8725 §3.10).",
-        )
-    if "crit" in header:
-        yield TokenWarning(
-            "crit",
-            f"The header marks {header['crit']!r} as critical: a verifier that does not implement those extensions must reject the token (RFC 7515 §4.1.11).",
-        )
-    yield from _time_warnings(claims, now)
-    if "aud" not in claims:
-        yield TokenWarning(
-            "no_aud",
-            "No 'aud': any service that trusts this issuer would accept the token, so it can be replayed between them (RFC 8725 §3.9).",
-        )
-    secret_looking = sorted(n for n in claims if re.search(r"pass(word|wd)?$|secret|ssn|card|api_?key", n, re.I))
-    if secret_looking:
-        yield TokenWarning(
-            "readable_secrets",
-            f"The payload holds {', '.join(secret_looking)}: a signed JWT is readable by anyone who has it; signing protects integrity, not confidentiality (RFC 7519 §12).",
-        )
-
-
-def _time_warnings(claims: Mapping[str, Any], now: int) -> Iterable[TokenWarning]:
-    def number(name: str) -> float | None:
-        value = claims.get(name)
-        finite = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-        return value if finite else None
-
-    exp, nbf, iat = number("exp"), number("nbf"), number("iat")
-    for name in ("exp", "nbf", "iat"):
-        if name in claims and number(name) is None:
-            yield TokenWarning(
-                f"bad_{name}",
-                f"'{name}' is {claims[name]!r}, not a number of seconds since 1970 (RFC 7519 §2, NumericDate).",
-            )
-    if "exp" not in claims:
-        yield TokenWarning(
-            "no_exp",
-            "No 'exp': this token never expires, so a leaked copy works forever (RFC 9068 §2.2 requires exp in access tokens).",
-        )
-    elif exp is not None and now >= exp:
-        yield TokenWarning(
-            "expired", f"Expired {humanize_delta(now - exp)} ago: a verifier must reject it (RFC 7519 §4.1.4)."
-        )
-    if nbf is not None and now < nbf:
-        yield TokenWarning(
-            "not_yet_valid", f"Not valid for another {humanize_delta(nbf - now)} ('nbf', RFC 7519 §4.1.5)."
-        )
-    if iat is not None and now < iat:
-        yield TokenWarning(
-            "issued_in_future",
-            f"Issued {humanize_delta(iat - now)} in the future: a skewed clock or a forgery (RFC 7519 §4.1.6).",
-        )
-    start = iat if iat is not None else nbf
-    if exp is not None and start is not None and exp - start > 86400:
-        yield TokenWarning(
-            "long_lived",
-            f"Lives {humanize_delta(exp - start)}: a leaked bearer token does damage for as long as it lives, and short lifetimes limit that (RFC 6819 §5.1.5.3); RFC 6750 §5.3 asks for an hour or less.",
-        )
-
-
-def _guess_weak_secret(parsed: _Parsed, alg: str) -> str | None:
-    digest = {"HS256": "sha256", "HS384": "sha384", "HS512": "sha512"}[alg]
-    message = f"{parsed.segments[0]}.{parsed.segments[1]}".encode("ascii")
-    for secret in WEAK_SECRETS:
-        if hmac.compare_digest(hmac.new(secret.encode(), message, digest).digest(), parsed.signature):
-            return secret
-    return None
 
 
 # --- signing ----------------------------------------------------------------
@@ -561,6 +446,9 @@ def verify(
         raise WeakKeyError(f"The HMAC secret is only {len(chosen.verifying)} bytes long.", claim="alg")
     if not parsed.signature:
         raise InvalidSignatureError("The signature is empty.", claim=None)
+    size_problem = signature_size_problem(alg, len(parsed.signature), chosen)
+    if size_problem is not None:
+        raise InvalidSignatureError(size_problem)
     if not chosen.verify_bytes(f"{parsed.segments[0]}.{parsed.segments[1]}".encode("ascii"), parsed.signature):
         raise InvalidSignatureError(f"The signature does not match key {chosen.kid}.")
 

@@ -45,6 +45,7 @@ from tokenlab.tokens import (
 
 __all__ = ["Analysis", "Check", "Tampered", "analyse", "check_signature", "key_from_text", "tamper"]
 
+_START_SHOWN = 80  # characters of a cut-off header shown
 _EMPTY_JSON = "e30"  # base64url of "{}": stands in for a broken part so the other one can still be explained
 _PAYLOAD_WARNINGS = frozenset(
     {
@@ -167,10 +168,13 @@ def _partial(raw: Any, problem: str, clock: Clock | None) -> Analysis:
     problems = [problem]
     explanations: list[Explanation] = []
     if len(parts) == 1:
-        try:
-            b64url_decode(text, part="input")
-        except TokenFormatError as err:
-            problems.append(str(err))
+        if text.startswith("eyJ"):
+            problems.append(_readable_start(text))
+        else:
+            try:
+                b64url_decode(text, part="input")
+            except TokenFormatError as err:
+                problems.append(str(err))
         return Analysis(text, len(text), parts, None, (), tuple(notes), tuple(problems))
     header_ok = _try_part(f"{parts[0]}.{_EMPTY_JSON}.", "header", problems, clock)
     payload_ok = len(parts) in (2, 3) and _try_part(f"{_EMPTY_JSON}.{parts[1]}.", "payload", problems, clock)
@@ -192,6 +196,30 @@ def _partial(raw: Any, problem: str, clock: Clock | None) -> Analysis:
         explanations += [e for e in part.explanations if e.part == "payload"]
         notes += [w for w in part.warnings if w.code in _PAYLOAD_WARNINGS]
     return _result(text, parts, explanations, notes, problems)
+
+
+def _readable_start(text: str) -> str:
+    """What the first characters of a cut-off JWT say (all of them, or all but a last one that cannot be decoded)."""
+    whole = text[:-1] if len(text) % 4 == 1 else text
+    try:
+        start = b64url_decode(whole, part="input").decode("utf-8", errors="replace")
+    except TokenFormatError as err:
+        return str(err)
+    shown = start if len(start) <= _START_SHOWN else start[:_START_SHOWN] + "…"
+    what = "It decodes to" if whole == text else f"Its first {len(whole)} characters decode to"
+    if _is_json_object(start):
+        return f"{what} {shown!r}, a whole JSON header; the payload and the signature are missing."
+    return (
+        f"{what} {shown!r}: the beginning of the JSON header; "
+        "the rest of the header, the payload and the signature are missing."
+    )
+
+
+def _is_json_object(text: str) -> bool:
+    try:
+        return isinstance(json.loads(text), dict)
+    except (ValueError, RecursionError):
+        return False
 
 
 def _try_part(stand_in: str, part: str, problems: list[str], clock: Clock | None) -> DecodedToken | None:

@@ -4,10 +4,10 @@
 >>> clock = Clock.frozen()
 >>> token = sign({"sub": "alice", "exp": clock.timestamp() + 300}, demo_key("ES256"))
 >>> decoder = TokenDecoder(token, clock=clock)
->>> decoder.verdict[0][:30]
+>>> decoder.verdict[:30]
 'Decoded — not verified: anyone'
 >>> decoder.key = demo_key("ES256").public()
->>> decoder.verdict[1][:26]
+>>> decoder.verdict[:26]
 '✔ Verified with key es256-'
 
 The logic lives in :mod:`tokenlab.widgets.analysis` and the markup in
@@ -84,15 +84,15 @@ class TokenDecoder(w.VBox):
             placeholder="Paste a token here: eyJhbGciOi…",
             continuous_update=True,
             rows=4,
-            layout=w.Layout(width="100%"),
+            layout=w.Layout(width="auto"),  # stretched by the VBox; a width of 100% plus the margins overflows
         )
-        self._key_input = w.Textarea(continuous_update=True, rows=1, layout=w.Layout(width="100%"))
+        self._key_input = w.Textarea(continuous_update=True, rows=1, layout=w.Layout(width="auto"))
         self._segments = w.HTML()
         self._verdict = w.HTML()
         self._claims = w.HTML()
         self._warnings = w.HTML()
         self._tamper_toggle = w.Checkbox(value=tamper, description="Tamper mode: edit the payload", indent=False)
-        self._tamper_input = w.Textarea(continuous_update=True, rows=8, layout=w.Layout(width="100%"))
+        self._tamper_input = w.Textarea(continuous_update=True, rows=8, layout=w.Layout(width="auto"))
         self._tamper_output = w.HTML()
         self._tamper_box = w.VBox([self._tamper_input, self._tamper_output])
         for child, name in (
@@ -252,9 +252,9 @@ class TokenDecoder(w.VBox):
         return self._analysis.check
 
     @property
-    def verdict(self) -> tuple[str, str]:
-        """The two verdict lines as plain text: what decoding showed, and what verifying proved."""
-        return render.verdict_lines(self._analysis)
+    def verdict(self) -> str:
+        """The verdict as plain text: what verifying proved, or why nothing could be (one line, never two)."""
+        return render.verdict_line(self._analysis)
 
     def refresh(self) -> None:
         """Render again (after the clock moved, or the provider rotated its keys)."""
@@ -271,9 +271,11 @@ class TokenDecoder(w.VBox):
             bundle["text/html"] = self.static_html()  # what a view without widgets (GitHub, nbviewer) shows
         return bundle
 
-    def static_html(self) -> str:
-        """The decoder's current output as one HTML snippet, without the input boxes."""
-        parts = [self._segments.value, self._verdict.value, self._claims.value, self._warnings.value]
+    def static_html(self, *, note: bool = True) -> str:
+        """The decoder's current output as one HTML snippet, without the input boxes: what a view that cannot
+        run widgets shows. ``note`` puts first a line saying so (that the cell must be run to use it)."""
+        parts = [render.saved_copy_html("decoder", "boxes to paste a token and a key")] if note else []
+        parts += [self._segments.value, self._verdict.value, self._claims.value, self._warnings.value]
         if self.tamper and self._tampered is not None:
             parts.append(self._tamper_output.value)
         return f'<div class="tokenlab-static">{"".join(parts)}</div>'

@@ -172,9 +172,13 @@ class FlowInspector(w.VBox):
         self._found: list[tuple[str, str]] = []
         self._title = w.HTML()
         self._refresh_button = w.Button(description="Refresh", icon="refresh", layout=w.Layout(width="auto"))
-        self._list = w.Select(options=[], rows=10, layout=w.Layout(width="100%"))
+        self._list = w.Select(
+            options=[], rows=10, layout=w.Layout(width="auto")
+        )  # stretched, never wider than the output
         self._detail = w.HTML()
-        self._tokens = w.Dropdown(options=[], description="token", layout=w.Layout(width="auto", flex="1 1 auto"))
+        self._tokens = w.Dropdown(
+            options=[], description="token", layout=w.Layout(width="auto", flex="1 1 auto", min_width="0")
+        )
         self._open = w.Button(description="Open in decoder", layout=w.Layout(width="auto"))
         self._decoder = TokenDecoder(provider=provider, clock=clock, key=key)
         for child, name in (
@@ -253,14 +257,16 @@ class FlowInspector(w.VBox):
         self._decoder.value = token
 
     def static_html(self) -> str:
+        """The exchanges and the one shown, as HTML, for a view that cannot run widgets; it says so first."""
         rows = "".join(
             f'<tr><td style="font-family:monospace;padding-right:1em">{escape(e.summary())}</td>'
             f'<td style="color:#57606a">{escape(purpose(e))}</td></tr>'
             for e in self._exchanges
         )
-        parts = [f'<table class="tl-exchanges">{rows}</table>', self._detail.value]
+        note = render.saved_copy_html("inspector", "list to select an exchange from and its buttons")
+        parts = [note, f'<table class="tl-exchanges">{rows}</table>', self._detail.value]
         if self._decoder.value:
-            parts.append(self._decoder.static_html())
+            parts.append(self._decoder.static_html(note=False))
         return f'<div class="tokenlab-static">{"".join(parts)}</div>'
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:

@@ -19,11 +19,12 @@ __all__ = [
     "claims_html",
     "escape",
     "message_html",
+    "saved_copy_html",
     "segments_html",
     "short_verdict",
     "tamper_html",
     "verdict_html",
-    "verdict_lines",
+    "verdict_line",
     "warnings_html",
 ]
 
@@ -48,6 +49,18 @@ _PREVIEW = 2_000  # characters of a very long input shown in the segment block
 def message_html(text: str, *, colour: str = _QUIET) -> str:
     """One plain message (used when something unexpected went wrong: never a traceback)."""
     return f'<div class="tl-message" style="color:{colour};line-height:1.45">{escape(text)}</div>'
+
+
+def saved_copy_html(widget: str, controls: str) -> str:
+    """The first line of a widget's saved copy (its ``text/html`` fallback, shown where the widget cannot run:
+    a reopened notebook whose cell has not run yet, GitHub, nbviewer): it is a picture, not the widget."""
+    return (
+        '<div class="tl-saved-copy" style="border-left:4px solid #bf8700;background-color:#fff8c5;color:#3b2300;'
+        'padding:0.3em 0.6em;margin:0.2em 0 0.4em;line-height:1.45">'
+        f"<b>Saved output, not the live {escape(widget)}:</b> this copy shows what it said when the notebook was "
+        f"last run, and its {escape(controls)} are not here. Run this cell (Shift+Enter) to use the {escape(widget)}."
+        "</div>"
+    )
 
 
 def segments_html(analysis: Analysis, *, changed_payload: bool = False) -> str:
@@ -113,15 +126,22 @@ def warnings_html(analysis: Analysis) -> str:
     return f'<ul class="tl-warnings" style="list-style:none;padding-left:0;margin:0.3em 0;line-height:1.45">{"".join(items)}</ul>'
 
 
-def _decoded_line(analysis: Analysis) -> str:
-    if analysis.state == "decoded":
-        return "Decoded — not verified: anyone can write a header and claims; only a signature checked with a trusted key says whether to believe them."
-    if analysis.state == "partial":
-        return "Partly decoded — the input is not a complete JWT (what is wrong is listed below)."
+_NOT_VERIFIED = (
+    "Decoded — not verified: anyone can write a header and claims; only a signature checked with a trusted key "
+    "says whether to believe them."
+)
+
+
+def _unverifiable_line(analysis: Analysis) -> str | None:
+    """The verdict when there is no complete token to verify (``None`` when there is one)."""
     if analysis.empty:
         return "Nothing to decode yet: paste a token in the box above."
-    first = analysis.problems[0] if analysis.problems else "the input is not a JWT"
-    return f"Not decoded — {first}"
+    if analysis.state == "partial":
+        return "Partly decoded — the input is not a complete JWT (what is wrong is listed below), so nothing can be verified."
+    if analysis.state == "broken":
+        first = analysis.problems[0] if analysis.problems else "the input is not a JWT"
+        return f"Not decoded — {first}"
+    return None
 
 
 def _verified_line(check: Check) -> str:
@@ -129,8 +149,8 @@ def _verified_line(check: Check) -> str:
     by = f" with key {check.key_label}" if check.key_label else ""
     return {
         "no_token": "Not verified — there is no complete token to verify.",
-        "no_key": "Not verified — no key given: paste a secret, a PEM public key, a JWK or a JWKS in the key box "
-        "(or use TokenDecoder(key=…) or TokenDecoder(provider=op)).",
+        "no_key": f"{_NOT_VERIFIED} No key given: to verify, paste a secret, a PEM public key, a JWK or a JWKS in "
+        "the key box (or use TokenDecoder(key=…) or TokenDecoder(provider=op)).",
         "valid": f"✔ Verified{by}: {'; '.join(check.checked)}.",
         "invalid_signature": f"✘ Signature INVALID{by}: {error}{check.message}",
         "rejected_claims": f"✘ Signature valid{by}, but the token is REJECTED: {error}{check.message}",
@@ -160,20 +180,29 @@ def short_verdict(analysis: Analysis) -> str:
     return f"{decoded}; {verified}"
 
 
-def verdict_lines(analysis: Analysis) -> tuple[str, str]:
-    """Two plain-text lines, never merged: what decoding showed, and what verifying proved."""
-    return _decoded_line(analysis), _verified_line(analysis.check)
+def verdict_line(analysis: Analysis) -> str:
+    """The one verdict, as plain text: what verifying proved, or why nothing could be verified.
+
+    Never two lines that could contradict each other: a valid signature is "✔ Verified …" alone, and
+    "decoded — not verified" is said only when no key was given."""
+    return _unverifiable_line(analysis) or _verified_line(analysis.check)
 
 
 def verdict_html(analysis: Analysis) -> str:
-    decoded, verified = verdict_lines(analysis)
+    line = verdict_line(analysis)
     status = analysis.check.status
-    colour = _GOOD if status == "valid" else _BAD if verified.startswith("✘") else _QUIET
-    decoded_colour = _QUIET if analysis.state == "decoded" else _BAD
+    if status == "valid":
+        colour = _GOOD
+    elif analysis.empty:
+        colour = _QUIET
+    elif line.startswith("✘") or analysis.state != "decoded":
+        colour = _BAD
+    else:
+        colour = _QUIET
+    weight = "bold" if status != "no_key" else "normal"
     return (
-        f'<div class="tl-verdict" data-status="{status}" style="line-height:1.45;margin:0.3em 0">'
-        f'<div class="tl-decoded" style="color:{decoded_colour}">{escape(decoded)}</div>'
-        f'<div class="tl-verified" style="color:{colour};font-weight:bold">{escape(verified)}</div></div>'
+        f'<div class="tl-verdict" data-status="{status}" data-state="{analysis.state}" '
+        f'style="line-height:1.45;margin:0.3em 0;color:{colour};font-weight:{weight}">{escape(line)}</div>'
     )
 
 

@@ -29,7 +29,7 @@ import ipywidgets as w
 
 from tokenlab.clock import Clock, format_utc, humanize_delta
 from tokenlab.errors import UsageError
-from tokenlab.widgets.render import message_html
+from tokenlab.widgets.render import message_html, saved_copy_html
 
 if TYPE_CHECKING:  # pragma: no cover
     from tokenlab.provider.server import MockProvider
@@ -99,7 +99,7 @@ class TimeTravel(w.VBox):
             step=1,
             description="minutes",
             continuous_update=False,  # re-render when the handle is released, not at every pixel
-            layout=w.Layout(width="100%"),
+            layout=w.Layout(width="auto"),  # stretched by the VBox; a width of 100% plus the margins overflows
         )
         self._slider.add_class("tokenlab-timetravel-slider")
         self._message = w.HTML()
@@ -144,6 +144,17 @@ class TimeTravel(w.VBox):
         """A token timeline (``op.events``, or a function returning them) whose "now" line follows this clock."""
         return TimelineView(events, clock=self._clock, title=title)
 
+    def static_html(self) -> str:
+        """The clock line, for a view that cannot run widgets; it says first that the buttons need the cell run."""
+        note = saved_copy_html("time machine", "buttons and slider that move the clock")
+        return f'<div class="tokenlab-static">{note}{self._now.value}</div>'
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is not None:
+            bundle["text/html"] = self.static_html()  # what a view without widgets shows
+        return bundle
+
     def __repr__(self) -> str:
         return f"TimeTravel(clock at {format_utc(self._clock.now())}, {_signed_minutes(self.value)})"
 
@@ -185,7 +196,8 @@ class TimelineView(w.Image):
         title: str = "",
         dpi: int = 80,
     ) -> None:
-        super().__init__(format="png", layout=w.Layout(max_width="100%"))
+        # As wide as the output at most, without the 2px side margins that would push it 4px past the edge.
+        super().__init__(format="png", layout=w.Layout(max_width="100%", margin="2px 0px"))
         self.add_class("tokenlab-timeline")
         self._events = events
         self._clock = clock
