@@ -245,7 +245,8 @@ def test_a_folder_holding_notebooks_no_hand_out_wrote_is_not_overwritten(tmp_pat
 def test_the_handout_readme_names_the_install_and_start_commands(handout):
     readme = (handout.out / "README.md").read_text()
     assert "python -m pip install -r requirements.txt" in readme
-    assert "jupyter lab notebooks/00-Start-Here.ipynb" in readme
+    assert "jupyter lab --LabApp.default_url=/lab/tree/notebooks/00-Start-Here.ipynb" in readme
+    assert ".venv/bin/tokenlab serve" in readme
     assert "Python 3.10 or newer" in readme
     assert "your trainer hands out the worked solutions later" in readme
 

@@ -245,13 +245,14 @@ You need Python 3.10 or newer, and git (pip fetches tokenlab from the course's r
 ```sh
 python -m venv .venv
 .venv/bin/python -m pip install -r requirements.txt
-.venv/bin/jupyter lab notebooks/{INDEX}
+.venv/bin/jupyter lab --LabApp.default_url=/lab/tree/notebooks/{INDEX}
 ```
 
 On Windows, use `.venv\\Scripts\\python` and `.venv\\Scripts\\jupyter` instead. `requirements.txt` installs
 tokenlab with JupyterLab (`tokenlab[lab]`) at the commit these lessons were built from, with the versions of
 its dependencies the course is tested with. The last command prints the URL to open (with its login token) and
-opens lesson 00; Ctrl-C stops it.
+opens lesson 00; Ctrl-C stops it. In JupyterLab's own terminal the course's commands are
+`.venv/bin/tokenlab serve` and `.venv/bin/tokenlab decode TOKEN` (or `.venv/bin/python -m tokenlab …`).
 
 ## On a JupyterHub
 
