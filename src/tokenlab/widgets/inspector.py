@@ -143,7 +143,7 @@ def exchange_html(exchange: Exchange) -> str:
     request = escape(_capped(shorten_tokens(exchange.request_text())))
     response = escape(_capped(shorten_tokens(exchange.response_text())))
     return (
-        f'<div class="tl-exchange-detail"><div><b>{escape(exchange.summary())}</b> — {escape(purpose(exchange))}</div>'
+        f'<div class="tl-exchange-detail" style="line-height:1.45"><div><b>{escape(exchange.summary())}</b> — {escape(purpose(exchange))}</div>'
         f'<div style="color:#57606a">at {format_utc(exchange.time)} on the course clock; tokens shortened, secrets masked</div>'
         f'<pre class="tl-request" style="{pre} #0969da">{request}</pre>'
         f'<pre class="tl-response" style="{pre} #8250df">{response}</pre></div>'
@@ -171,7 +171,9 @@ class FlowInspector(w.VBox):
         self._exchanges: tuple[Exchange, ...] = ()
         self._found: list[tuple[str, str]] = []
         self._title = w.HTML()
-        self._refresh_button = w.Button(description="Refresh", icon="refresh", layout=w.Layout(width="auto"))
+        self._refresh_button = w.Button(
+            description="Refresh", icon="refresh", layout=w.Layout(width="auto", flex="0 0 auto")
+        )  # never squeezed to "Re…" by a long title
         self._list = w.Select(
             options=[], rows=10, layout=w.Layout(width="auto")
         )  # stretched, never wider than the output
@@ -246,7 +248,10 @@ class FlowInspector(w.VBox):
         numbers = [e.number for e in exchanges]
         self._list.value = keep if keep in numbers else (numbers[-1] if numbers else None)
         count = f"{len(exchanges)} exchange{'s' if len(exchanges) != 1 else ''}"
-        self._title.value = f"<b>{count}</b> recorded by the provider, in order; select one to read it as raw HTTP"
+        self._title.value = (
+            f'<div style="line-height:1.45"><b>{count}</b> recorded by the provider, in order; '
+            "select one to read it as raw HTTP</div>"
+        )
         self._show_selected()
 
     def open_token(self, which: int | str = 0) -> None:
