@@ -307,3 +307,9 @@ def test_lesson_06_after_run_all_still_answers_its_login_link_and_its_catcher_re
         kernel.execute_cell(click, len(notebook.cells) - 1)
     printed = "".join(o.get("text", "") for o in click.outputs)
     assert printed.startswith("✔ Tokens received for user-alice: state and iss checked"), click.outputs
+
+
+def test_no_part_of_the_catcher_is_100_percent_wide_plus_margins(catcher):
+    from tests.test_widgets_decoder import wider_than_their_output
+
+    assert wider_than_their_output(catcher) == []

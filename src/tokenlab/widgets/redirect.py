@@ -362,7 +362,7 @@ class RedirectCatcher(w.VBox):
         self._input.add_class("tokenlab-redirect-input")
         self._button.add_class("tokenlab-redirect-redeem")
         self._result.add_class("tokenlab-redirect-result")
-        super().__init__([w.HBox([self._input, self._button], layout=w.Layout(width="100%")), self._result])
+        super().__init__([w.HBox([self._input, self._button], layout=w.Layout(width="auto")), self._result])
         self.add_class("tokenlab-redirect")
         self._input.observe(self._on_input, names="value")
         self._button.on_click(self._on_click)
