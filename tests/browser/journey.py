@@ -95,11 +95,6 @@ def lessons() -> list[Lesson]:
     return [Lesson(path) for path in sorted((REPO / "notebooks").glob("[0-9][0-9]-*.ipynb"))]
 
 
-def lesson(number: str) -> Lesson:
-    (found,) = [item for item in lessons() if item.number == number]
-    return found
-
-
 def _copy_course(root: Path) -> None:
     """notebooks/ and solutions/ into ``root``, the lessons' execution counts blanked."""
     for folder in COURSE:
@@ -185,6 +180,13 @@ def course_lab(log: Path) -> Iterator[tuple[Lab, str]]:
 # --- in the page --------------------------------------------------------------------------------------------
 
 
+def wait_until_idle(page: Page, timeout: float) -> None:
+    """Wait until the active notebook's kernel is idle, as the status bar says for the active notebook: "No Kernel |
+    Initializing", then "Python 3 (ipykernel) | Connecting", then "… | Idle" (and "… | Busy" while it runs)."""
+    idle = page.locator(".jp-StatusBar-Item", has_text=re.compile(r"^Python 3 \(ipykernel\) \| Idle$"))
+    expect(idle).to_be_visible(timeout=timeout)
+
+
 def current_panel(page: Page) -> Locator:
     """The notebook in the active tab."""
     return page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
@@ -199,10 +201,7 @@ def wait_until_open(page: Page, item: Lesson) -> Locator:
     expect(panel.locator(".jp-Notebook > .jp-WindowedPanel-outer .jp-Cell")).to_have_count(
         len(item.cells), timeout=LOAD_TIMEOUT
     )
-    # The status bar speaks for the active notebook: "No Kernel | Initializing", "… | Connecting", then Idle.
-    expect(page.locator(".jp-StatusBar-Item", has_text=re.compile(r"^Python 3 \(ipykernel\) \| Idle$"))).to_be_visible(
-        timeout=LOAD_TIMEOUT
-    )
+    wait_until_idle(page, LOAD_TIMEOUT)
     return panel
 
 
@@ -227,18 +226,33 @@ def cell(panel: Locator, index: int) -> Locator:
 
 
 def prompt_number(panel: Locator, index: int) -> int | None:
-    text = cell(panel, index).locator(".jp-InputPrompt").inner_text()
+    text = cell(panel, index).locator(".jp-InputPrompt").text_content()
     found = re.fullmatch(r"\[(\d+)\]:", text.strip())
     return int(found.group(1)) if found else None
 
 
-def wait_until_every_cell_ran(page: Page, panel: Locator, item: Lesson) -> None:
-    """Wait until each code cell shows its number in this kernel, 1 … n in order, and the kernel is idle."""
+# Run All has ended: the first code cell shows its number and no cell waits or runs ([*]) any more. (Run All stops
+# at a cell that raises: the cells after it keep an empty prompt.)
+_RUN_ALL_ENDED = """panel => {
+    const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(p => p.textContent.trim());
+    return prompts.length > 0 && /^\\[\\d+\\]:$/.test(prompts[0]) && !prompts.includes('[*]:');
+}"""
+
+
+def wait_until_run_all_ended(page: Page, panel: Locator) -> None:
+    """Wait until Run All has ended (every cell ran, or one raised and stopped it) and the kernel is idle."""
+    page.wait_for_function(_RUN_ALL_ENDED, arg=panel.element_handle(), timeout=RUN_TIMEOUT)
+    wait_until_idle(page, RUN_TIMEOUT)
+
+
+def prompts_not_run(panel: Locator, item: Lesson) -> dict[int, str]:
+    """Cell index → its prompt, for each code cell that does not show its number in order (1 … n) in this kernel."""
+    wrong = {}
     for number, index in enumerate(item.code_cells, start=1):
-        expect(cell(panel, index).locator(".jp-InputPrompt")).to_have_text(f"[{number}]:", timeout=RUN_TIMEOUT)
-    expect(page.locator(".jp-StatusBar-Item", has_text=re.compile(r"^Python 3 \(ipykernel\) \| Idle$"))).to_be_visible(
-        timeout=RUN_TIMEOUT
-    )
+        prompt = cell(panel, index).locator(".jp-InputPrompt").text_content().strip()
+        if prompt != f"[{number}]:":
+            wrong[index] = prompt
+    return wrong
 
 
 def errors_shown(panel: Locator, item: Lesson) -> dict[int, str]:
@@ -250,7 +264,7 @@ def errors_shown(panel: Locator, item: Lesson) -> dict[int, str]:
             '.jp-RenderedText[data-mime-type*="error"]'
         )
         if index not in item.may_raise and outputs.count():
-            shown[index] = "\n".join(outputs.all_inner_texts())[:2000]
+            shown[index] = "\n".join(outputs.all_text_contents())[:2000]
     return shown
 
 
@@ -263,7 +277,7 @@ def widgets_not_live(panel: Locator, item: Lesson) -> dict[int, str]:
         static = cell(panel, index).locator(
             ".tokenlab-static"
         )  # the stored text/html copy, for readers without a kernel
-        text = " ".join(outputs.all_inner_texts())
+        text = " ".join(outputs.all_text_contents())
         if live.count() != expected or static.count() or "Error displaying widget" in text:
             wrong[index] = (
                 f"{expected} widget(s) stored, {live.count()} live widget view(s), "
@@ -288,7 +302,7 @@ def answer_exercise(page: Page, panel: Locator, index: int, source: str) -> str:
     )
     output = target.locator(".jp-OutputArea-output")
     expect(output).not_to_have_count(0, timeout=CELL_TIMEOUT)
-    return "\n".join(output.all_inner_texts())
+    return "\n".join(output.all_text_contents())
 
 
 # Scroll a cell to the top and report when it has stayed put for 10 frames: JupyterLab keeps resizing the cells

@@ -39,6 +39,11 @@ class Course:
     lab: Lab
     page: Page
 
+    def lesson(self, number: str) -> Lesson:
+        """The lesson as the lab serves it (the copy of the committed one)."""
+        (path,) = (self.lab.root / "notebooks").glob(f"{number}-*.ipynb")
+        return Lesson(path)
+
 
 @pytest.fixture(scope="module")
 def course(browser_context: BrowserContext) -> Iterator[Course]:
@@ -58,7 +63,7 @@ def course(browser_context: BrowserContext) -> Iterator[Course]:
 
 
 def test_the_url_make_lab_prints_opens_lesson_00_with_its_course_map(course: Course) -> None:
-    journey.wait_until_open(course.page, journey.lesson("00"))
+    journey.wait_until_open(course.page, course.lesson("00"))
     course_map = journey.current_panel(course.page).locator("td a[href*='.ipynb?']")
     linked = {re.search(r"/(\d\d-[^/?]+\.ipynb)\?", href).group(1) for href in _hrefs(course_map)}
     assert linked == {item.name for item in journey.lessons()} - {"00-Start-Here.ipynb"}
@@ -69,7 +74,6 @@ def test_the_url_make_lab_prints_opens_lesson_00_with_its_course_map(course: Cou
 
 @dataclass(frozen=True)
 class Exercise:
-    lesson: str
     check: str  # the function the exercise's cell calls
     wrong: str  # the whole cell, as a learner types it
     wrong_feedback: str  # a pattern the hint must match
@@ -78,14 +82,12 @@ class Exercise:
 
 EXERCISES = {
     "00": Exercise(
-        "00",
         "check_time_travel",
         "clock = Clock.frozen()\nclock.advance(hours=10, minutes=30)\n\nexercises.check_time_travel(clock)",
         r"Exercise 0\.1 .*not yet.*\n.*advance\(\) adds",
         f"{inspect.getsource(ex00.time_travel)}\n\nclock = time_travel()\n\nexercises.check_time_travel(clock)",
     ),
     "05": Exercise(
-        "05",
         "check_needs_new_token",
         "def needs_new_token(token, fetched_at, now):\n"
         '    return now >= fetched_at + token["expires_in"]\n\n\n'
@@ -95,14 +97,12 @@ EXERCISES = {
         "exercises.check_needs_new_token(needs_new_token)",
     ),
     "08": Exercise(
-        "08",
         "check_leeway_choice",
         "leeway = 40\n\nexercises.check_leeway_choice(leeway)",
         r"Exercise 8\.1 .*not yet",
         f"leeway = {ex08.LEEWAY}\n\nexercises.check_leeway_choice(leeway)",
     ),
     "12": Exercise(
-        "12",
         "check_storage_choices",
         'choices = {"password": "C", "api_key": "C", "webhook_secret": "B"}\n\nexercises.check_storage_choices(choices)',
         r"Exercise 12\.2 .*not yet",
@@ -113,20 +113,22 @@ EXERCISES = {
 
 @pytest.mark.parametrize("number", [item.number for item in journey.lessons()])
 def test_each_lesson_opens_from_the_course_map_and_runs_all_cells_without_an_error(course: Course, number: str) -> None:
-    item = journey.lesson(number)
+    item = course.lesson(number)
     page = course.page
     try:
         # Lesson 00 is the first screen, the map's own page; every other lesson opens from its map.
         panel = journey.wait_until_open(page, item) if number == "00" else journey.open_from_course_map(page, item)
         journey.run_all_cells(page)
-        journey.wait_until_every_cell_ran(page, panel, item)
+        journey.wait_until_run_all_ended(page, panel)
 
         assert journey.errors_shown(panel, item) == {}
+        assert journey.prompts_not_run(panel, item) == {}
         assert journey.widgets_not_live(panel, item) == {}
 
-        focus = _first(item.widget_cells) or _first(_image_cells(item)) or item.code_cells[-1]
+        # What the screenshot shows: the lesson's first widget, else its first plot, else its first exercise.
+        focus = _first(item.widget_cells) or _first(_image_cells(item)) or _first(_exercise_cells(item))
         if number in EXERCISES:
-            focus = _answer_wrong_then_right(page, panel, EXERCISES[number])
+            focus = _answer_wrong_then_right(page, panel, item, EXERCISES[number])
         if number == "06":
             focus = _sign_in_and_redeem(page, panel, item)
         journey.screenshot(page, journey.cell(panel, focus), SCREENSHOTS / f"{number}.png")
@@ -140,8 +142,8 @@ def test_each_lesson_opens_from_the_course_map_and_runs_all_cells_without_an_err
         raise
 
 
-def _answer_wrong_then_right(page: Page, panel, exercise: Exercise) -> int:
-    index = journey.lesson(exercise.lesson).cell_calling(exercise.check)
+def _answer_wrong_then_right(page: Page, panel, item: Lesson, exercise: Exercise) -> int:
+    index = item.cell_calling(exercise.check)
     wrong = journey.answer_exercise(page, panel, index, exercise.wrong)
     assert re.search(exercise.wrong_feedback, wrong), wrong
     assert "🔎" in wrong and "hint:" in wrong, wrong
@@ -158,6 +160,9 @@ def _sign_in_and_redeem(page: Page, panel, item: Lesson) -> int:
     with page.context.expect_page() as opened:
         link.click()  # target=_blank: a new tab, as for the learner
     login = opened.value
+    expect(login.locator("input[name=username]"), "the login link shows no login page").to_be_visible(
+        timeout=journey.CELL_TIMEOUT
+    )
     login.fill("input[name=username]", user.username)
     login.fill("input[name=password]", user.password)
     # The provider answers 303 to the app's redirect_uri, where no app listens: Chromium shows its error page with
@@ -195,6 +200,10 @@ def _hrefs(links) -> list[str]:
 
 def _first(indices) -> int | None:
     return min(indices, default=None)
+
+
+def _exercise_cells(item: Lesson) -> list[int]:
+    return [i for i in item.code_cells if "exercises.check_" in item.cells[i].source] or item.code_cells[-1:]
 
 
 def _image_cells(item: Lesson) -> list[int]:
