@@ -286,6 +286,27 @@ def widgets_not_live(panel: Locator, item: Lesson) -> dict[int, str]:
     return wrong
 
 
+# Each live widget, and the notebook itself, as wide as the space they have: no sideways scrollbar.
+_TOO_WIDE = """panel => {
+    const wide = node => node.scrollWidth > node.clientWidth;
+    const outer = panel.querySelector('.jp-WindowedPanel-outer');
+    const found = wide(outer) ? [`the notebook: ${outer.scrollWidth} px of content in ${outer.clientWidth} px`] : [];
+    for (const view of panel.querySelectorAll('.jp-OutputArea-output > .jupyter-widgets')) {
+        const output = view.parentElement;
+        if (wide(view) || wide(output) || view.getBoundingClientRect().right > output.getBoundingClientRect().right + 0.5) {
+            const name = [...view.classList].find(c => c.startsWith('tokenlab-')) || view.className;
+            found.push(`${name}: ${view.scrollWidth} px of content in ${view.clientWidth} px, output ${output.clientWidth} px`);
+        }
+    }
+    return found;
+}"""
+
+
+def too_wide(panel: Locator) -> list[str]:
+    """What is wider than the notebook gives it, and so gets a sideways scrollbar: widgets, or the notebook."""
+    return panel.evaluate(_TOO_WIDE)
+
+
 def answer_exercise(page: Page, panel: Locator, index: int, source: str) -> str:
     """Replace cell ``index``'s code with ``source`` as a learner types it, run it, and return the feedback shown."""
     target = cell(panel, index)

@@ -124,6 +124,7 @@ def test_each_lesson_opens_from_the_course_map_and_runs_all_cells_without_an_err
         assert journey.errors_shown(panel, item) == {}
         assert journey.prompts_not_run(panel, item) == {}
         assert journey.widgets_not_live(panel, item) == {}
+        assert journey.too_wide(panel) == []
 
         # What the screenshot shows: the lesson's first widget, else its first plot, else its first exercise.
         focus = _first(item.widget_cells) or _first(_image_cells(item)) or _first(_exercise_cells(item))
