@@ -1,12 +1,13 @@
 """A learner's way through the course in a real JupyterLab: the lab, the lessons, and what a learner does in a page.
 
-``course_lab`` starts JupyterLab with the command ``make lab`` runs (``tools.lab.lab_command``), in a throw-away
-copy of the course: ``notebooks/`` and ``solutions/`` as the repository lays them out, so lesson 00's links and
-the kernels' working directory behave as they do for a learner, while nothing JupyterLab saves (autosave after a
-run, an edited exercise) and nothing a lesson writes lands in the repository. Four options are added after the
-course's own, and so win: throw-away user-settings and workspace
-directories (plus throw-away Jupyter config/data/runtime directories in the environment), so neither the
-developer's own Jupyter setup nor an earlier run leaks in; and the course's root directory is replaced by the copy.
+``course_lab`` starts JupyterLab with the command ``make lab`` runs (``tools.lab.lab_command``) and reads the URL
+it prints (its own random token included), as a learner does. It serves a throw-away copy of the course instead of
+the repository: ``notebooks/`` and ``solutions/`` laid out as in the repository, so lesson 00's links and the
+kernels' working directory behave as they do for a learner, while nothing JupyterLab saves (autosave after a run,
+an edited exercise) and nothing a lesson writes lands in the repository. Two options are added after the course's
+own, and so win: throw-away user-settings and workspace directories (with throw-away Jupyter config, data, runtime
+and IPython directories in the environment), so neither the developer's own Jupyter setup nor an earlier run leaks
+in.
 
 In the copy, the code cells' stored execution counts are blanked (outputs and widget state stay as committed):
 a number in a cell's prompt then proves that the cell ran in this browser, not that it ran when the lesson was
@@ -26,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -34,10 +36,10 @@ from pathlib import Path
 import nbformat
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.harness import REPO, HarnessError, Lab, _request, _stop, free_port, log_tail
-from tools.lab import FIRST_LESSON, lab_command
+from tests.browser.harness import REPO, HarnessError, Lab, _request, _request_for, _stop, free_port, log_tail
+from tools.lab import FIRST_LESSON, SHOWN, lab_command
 
-COURSE = ("notebooks", "solutions")  # what a learner's file browser shows (tools.lab.SHOWN)
+COURSE = SHOWN  # notebooks/ and solutions/: what a learner's file browser shows
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
 # Bounded waits, in milliseconds: generous for a loaded 2-core CI machine (a lesson opens in about 3 s and runs
@@ -50,7 +52,7 @@ SERVER_START_TIMEOUT = 90.0  # seconds
 
 @dataclass(frozen=True)
 class Lesson:
-    """One committed lesson, as the test expects to meet it in the page."""
+    """One lesson notebook (the committed one, or the lab's copy of it), as the test expects to meet it in the page."""
 
     path: Path
 
@@ -357,9 +359,5 @@ def close_current_lesson(page: Page, lab: Lab, item: Lesson) -> None:
 
 
 def _get(url: str, token: str) -> str:
-    import urllib.request
-
-    from tests.browser.harness import _request_for
-
     with urllib.request.urlopen(_request_for(url, token), timeout=10) as response:
         return response.read().decode()

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from solutions import ex00, ex05, ex08, ex12
 from tests.browser import journey
@@ -113,6 +113,8 @@ EXERCISES = {
 
 @pytest.mark.parametrize("number", [item.number for item in journey.lessons()])
 def test_each_lesson_opens_from_the_course_map_and_runs_all_cells_without_an_error(course: Course, number: str) -> None:
+    """Then, in the lesson that offers it: an exercise answered wrong then right (00, 05, 08, 12), and lesson 06's
+    login loop. Its screenshot shows the exercise, the redeemed tokens, or else the lesson's first widget or plot."""
     item = course.lesson(number)
     page = course.page
     try:
@@ -126,8 +128,7 @@ def test_each_lesson_opens_from_the_course_map_and_runs_all_cells_without_an_err
         assert journey.widgets_not_live(panel, item) == {}
         assert journey.too_wide(panel) == []
 
-        # What the screenshot shows: the lesson's first widget, else its first plot, else its first exercise.
-        focus = _first(item.widget_cells) or _first(_image_cells(item)) or _first(_exercise_cells(item))
+        focus = _what_to_show(item)
         if number in EXERCISES:
             focus = _answer_wrong_then_right(page, panel, item, EXERCISES[number])
         if number == "06":
@@ -143,7 +144,7 @@ def test_each_lesson_opens_from_the_course_map_and_runs_all_cells_without_an_err
         raise
 
 
-def _answer_wrong_then_right(page: Page, panel, item: Lesson, exercise: Exercise) -> int:
+def _answer_wrong_then_right(page: Page, panel: Locator, item: Lesson, exercise: Exercise) -> int:
     index = item.cell_calling(exercise.check)
     wrong = journey.answer_exercise(page, panel, index, exercise.wrong)
     assert re.search(exercise.wrong_feedback, wrong), wrong
@@ -153,7 +154,7 @@ def _answer_wrong_then_right(page: Page, panel, item: Lesson, exercise: Exercise
     return index
 
 
-def _sign_in_and_redeem(page: Page, panel, item: Lesson) -> int:
+def _sign_in_and_redeem(page: Page, panel: Locator, item: Lesson) -> int:
     """Follow lesson 06's login link in a new tab, sign in, paste the address the browser lands on, redeem it."""
     user = ProviderConfig.demo().users[0]
     link = panel.locator(".jp-OutputArea-output a", has_text="Open the login page")
@@ -187,7 +188,7 @@ def _sign_in_and_redeem(page: Page, panel, item: Lesson) -> int:
     return item.cell_calling("RedirectCatcher")
 
 
-def _redeem_the_same_code_again(panel) -> None:
+def _redeem_the_same_code_again(panel: Locator) -> None:
     """The lesson's invitation: press Redeem a second time, and see the provider refuse a code used twice."""
     panel.locator("button.tokenlab-redirect-redeem").click()
     result = panel.locator(".tokenlab-redirect-result")
@@ -195,17 +196,12 @@ def _redeem_the_same_code_again(panel) -> None:
     expect(result).to_contain_text("already used")
 
 
-def _hrefs(links) -> list[str]:
+def _hrefs(links: Locator) -> list[str]:
     return [links.nth(i).get_attribute("href") for i in range(links.count())]
 
 
-def _first(indices) -> int | None:
-    return min(indices, default=None)
-
-
-def _exercise_cells(item: Lesson) -> list[int]:
-    return [i for i in item.code_cells if "exercises.check_" in item.cells[i].source] or item.code_cells[-1:]
-
-
-def _image_cells(item: Lesson) -> list[int]:
-    return [i for i in item.code_cells if any("image/png" in out.get("data", {}) for out in item.cells[i].outputs)]
+def _what_to_show(item: Lesson) -> int:
+    """The cell a lesson's screenshot shows: its first widget, else its first plot, else its first exercise."""
+    plots = [i for i in item.code_cells if any("image/png" in out.get("data", {}) for out in item.cells[i].outputs)]
+    exercises = [i for i in item.code_cells if "exercises.check_" in item.cells[i].source]
+    return next(iter([*sorted(item.widget_cells), *plots, *exercises, item.code_cells[-1]]))
