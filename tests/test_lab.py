@@ -70,8 +70,13 @@ def test_a_given_port_is_used_or_the_start_fails_and_no_port_lets_jupyter_choose
 
 
 def test_extra_options_come_last_so_they_win() -> None:
-    argv, _ = lab_command(VENV_BIN, extra=["--ServerApp.root_dir=/elsewhere"])
-    assert argv[-1] == "--ServerApp.root_dir=/elsewhere"
+    argv, _ = lab_command(VENV_BIN, extra=["--LabApp.workspaces_dir=/elsewhere"])
+    assert argv[-1] == "--LabApp.workspaces_dir=/elsewhere"
+
+
+def test_the_root_is_given_once_and_can_be_a_copy_of_the_course() -> None:
+    argv, _ = lab_command(VENV_BIN, root="/tmp/course-copy")
+    assert [a for a in argv if a.startswith("--ServerApp.root_dir=")] == ["--ServerApp.root_dir=/tmp/course-copy"]
 
 
 def test_the_virtualenvs_bin_is_first_on_the_servers_path() -> None:

@@ -68,12 +68,14 @@ def _terminal_shell() -> list[str] | None:
 
 
 def lab_command(
-    venv_bin: Path | str, *, port: int | None = None, extra: Sequence[str] = ()
+    venv_bin: Path | str, *, port: int | None = None, root: Path | str = REPO, extra: Sequence[str] = ()
 ) -> tuple[list[str], dict[str, str]]:
     """The command line and environment that start the course's JupyterLab from the virtualenv in ``venv_bin``.
 
     ``port=None`` lets JupyterLab choose (8888, or the next free one); a given port is used or the start fails.
-    ``extra`` options go last, so they win (the tests add a token and throw-away settings directories).
+    ``root`` is the folder the file browser shows (the repository; a test passes a copy of the course: JupyterLab
+    refuses a second ``--ServerApp.root_dir``). ``extra`` options go last, so a repeatable option given there wins
+    (the tests add throw-away settings directories).
     """
     venv_bin = Path(venv_bin)
     argv = [
@@ -82,7 +84,7 @@ def lab_command(
         "jupyterlab",
         "--no-browser",
         "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.root_dir={REPO}",
+        f"--ServerApp.root_dir={root}",
         f"--LabApp.default_url={FIRST_SCREEN}",  # the URL it prints, and where / leads
         f"--ContentsManager.hide_globs={json.dumps(list(HIDDEN))}",
         f"--LabApp.app_settings_dir={SETTINGS}",

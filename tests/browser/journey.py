@@ -140,14 +140,12 @@ def course_lab(log: Path) -> Iterator[tuple[Lab, str]]:
         argv, env = lab_command(
             Path(sys.executable).parent,
             port=port,
+            root=root,
             extra=[
                 f"--LabApp.user_settings_dir={base / 'user-settings'}",
                 f"--LabApp.workspaces_dir={base / 'workspaces'}",
             ],
         )
-        # The root is given once (JupyterLab refuses a second --ServerApp.root_dir): the copy instead of the repository.
-        (at,) = [i for i, arg in enumerate(argv) if arg.startswith("--ServerApp.root_dir=")]
-        argv[at] = f"--ServerApp.root_dir={root}"
         env |= {
             "JUPYTER_CONFIG_DIR": str(base / "config"),
             "JUPYTER_DATA_DIR": str(base / "data"),
