@@ -11,7 +11,7 @@ import socket
 import pytest
 
 from tokenlab import Clock, sign
-from tokenlab.errors import AudienceMismatchError, UsageError
+from tokenlab.errors import AudienceMismatchError, InvalidClientError, OAuthError, UsageError
 from tokenlab.keys import demo_key
 from tokenlab.own_provider import ENVIRONMENT, OwnProvider, Report, Step, run_lesson
 from tokenlab.provider import MockProvider
@@ -132,8 +132,8 @@ def test_lesson_10_shows_that_a_revoked_jwt_still_passes_an_offline_check(mine):
 def test_a_provider_that_accepts_a_wrong_secret_is_a_failed_step():
     from tokenlab.own_provider.flow import refused
 
-    with pytest.raises(Exception, match="the provider accepted it"):
-        refused(lambda: None, UsageError, "RFC 6749 §5.2")  # type: ignore[arg-type]
+    with pytest.raises(OAuthError, match="the provider accepted it"):
+        refused(lambda: None, InvalidClientError, "RFC 6749 §5.2")
 
 
 def test_without_an_audience_the_api_check_is_skipped_saying_which_variable_to_set(mine):
