@@ -20,6 +20,7 @@ them. Unlike the other widgets, this one uses the network: redeeming a code *is*
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -341,15 +342,21 @@ class RedirectCatcher(w.VBox):
         audience: str | None = None,
         clock: Clock | None = None,
     ) -> None:
-        self._metadata = dict(metadata)
         self._client_id = client_id
         self._redirect_uri = redirect_uri
-        self._state = state
-        self._pkce = pkce
-        self._nonce = nonce
-        self._client_secret = client_secret
-        self._audience = audience
-        self._clock = clock
+        # what the authorization request sent, bound once: Redeem only adds the pasted text
+        self._catch = functools.partial(
+            catch,
+            metadata=dict(metadata),
+            client_id=client_id,
+            redirect_uri=redirect_uri,
+            state=state,
+            pkce=pkce,
+            nonce=nonce,
+            client_secret=client_secret,
+            audience=audience,
+            clock=clock,
+        )
         self._caught: Caught | None = None
 
         self._input = w.Text(
@@ -382,18 +389,7 @@ class RedirectCatcher(w.VBox):
     def redeem(self) -> Caught:
         """What *Redeem* does: check the pasted address, redeem its code, verify the tokens, show the outcome."""
         try:
-            self._caught = catch(
-                self._input.value,
-                self._metadata,
-                client_id=self._client_id,
-                redirect_uri=self._redirect_uri,
-                state=self._state,
-                pkce=self._pkce,
-                nonce=self._nonce,
-                client_secret=self._client_secret,
-                audience=self._audience,
-                clock=self._clock,
-            )
+            self._caught = self._catch(self._input.value)
         except Exception as err:  # last resort: a plain line in the widget, never a traceback
             self._caught = Caught(False, f"✖ The catcher failed: {type(err).__name__}: {err}")
         self._result.value = result_html(self._caught)
