@@ -21,6 +21,7 @@ import nbformat
 import pytest
 from packaging.requirements import Requirement
 
+from tests.test_binder_env import EXECUTE  # runs a lesson in a kernel, prints where tokenlab came from
 from tokenlab.cli import main
 from tokenlab.student import HandoutError, clean_notebook, relative_links, student_copy
 
@@ -456,20 +457,6 @@ def test_cli_refuses_outside_a_checkout_and_over_the_notebooks(tmp_path, monkeyp
     assert "is the course's own folder" in capsys.readouterr().err
 
 
-KERNEL_REPORT = """
-import sys
-import nbformat
-from nbclient import NotebookClient
-
-nb = nbformat.read(sys.argv[1], as_version=4)
-nb.cells.append(nbformat.v4.new_code_cell("import tokenlab; print(tokenlab.__file__)"))
-NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": sys.argv[2]}}).execute()
-errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
-assert not errors, errors
-print(nb.cells[-1].outputs[0].text)
-"""
-
-
 def test_the_handouts_requirements_install_tokenlab_at_the_lessons_commit_and_lesson_00_runs_on_it(tmp_path):
     """The learner's install, for real: pip reads the tokenlab line of requirements.txt (here from this checkout
     over git, at HEAD) and lesson 00 of the hand-out runs top to bottom in a kernel that imports what pip installed.
@@ -486,7 +473,7 @@ def test_the_handouts_requirements_install_tokenlab_at_the_lessons_commit_and_le
     env = {**os.environ, "PYTHONPATH": str(site), "JUPYTER_PLATFORM_DIRS": "1"}
     lesson_00 = handout.out / "notebooks" / "00-Start-Here.ipynb"
     ran = subprocess.run(
-        [sys.executable, "-c", KERNEL_REPORT, str(lesson_00), str(lesson_00.parent)],
+        [sys.executable, "-c", EXECUTE, str(lesson_00), str(lesson_00.parent)],
         capture_output=True,
         text=True,
         env=env,
