@@ -12,13 +12,15 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check
 # Quiet Jupyter's platformdirs migration warning; draw plots without a screen in tests.
 export JUPYTER_PLATFORM_DIRS := 1
 
-.PHONY: lab test lint format bench notebooks student clean
+.PHONY: lab test system-deps lint format bench notebooks student clean
 
 # JupyterLab on lesson 00, as tools/lab.py builds it (the browser tests start it the same way).
 lab: $(VENV)/.installed-lab
 	$(BIN)/python -m tools.lab
 
-test: $(VENV)/.installed-test
+# system-deps first: on a machine without Chromium or Node.js it installs them, or stops before the minutes
+# .venv takes, with what is missing and the commands that install it.
+test: system-deps $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
@@ -26,6 +28,10 @@ test: $(VENV)/.installed-test
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Chromium (tests/browser), Node.js and npm (tests/realprovider): apt-get installs them as root or via sudo -n.
+system-deps:
+	$(PYTHON) -m tools.system_deps
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m benchmarks

@@ -1,4 +1,9 @@
-"""Session fixtures for the browser tests: a JupyterLab server and Debian's headless Chromium (see harness.py)."""
+"""Session fixtures for the browser tests: a JupyterLab server and a headless Chromium (see harness.py).
+
+The Chromium is $TOKENLAB_CHROMIUM, else the first of chromium, chromium-browser, google-chrome on PATH
+(tools/system_deps.py, which `make test` runs first to install Debian's chromium where it can). When there is
+none, the tests fail with the message that says how to install one; they never skip.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,9 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import BrowserContext, Page, Playwright, sync_playwright
 
+from tests.browser import harness
 from tests.browser.harness import ARTIFACTS, HarnessError, Lab, chromium_context, running_lab
+from tools import system_deps
 
 
 @pytest.fixture(scope="session")
@@ -27,12 +34,23 @@ def playwright() -> Iterator[Playwright]:
 
 
 @pytest.fixture(scope="session")
-def browser_context(playwright: Playwright) -> Iterator[BrowserContext]:
-    try:
-        with chromium_context(playwright) as context:
-            yield context
-    except HarnessError as err:
-        pytest.fail(str(err), pytrace=False)
+def chromium() -> str:
+    """The Chromium executable to launch, or the test fails with how to install one (never a skip)."""
+    executable = system_deps.find_chromium()
+    if executable is None:
+        pytest.fail(system_deps.message(["chromium"], system_deps.chromium_env_problem()), pytrace=False)
+    return executable
+
+
+@pytest.fixture(scope="session")
+def browser_context(playwright: Playwright, chromium: str) -> Iterator[BrowserContext]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(harness, "CHROMIUM", chromium)  # chromium_context launches harness.CHROMIUM
+        try:
+            with chromium_context(playwright) as context:
+                yield context
+        except HarnessError as err:
+            pytest.fail(str(err), pytrace=False)
 
 
 @pytest.fixture

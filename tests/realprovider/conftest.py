@@ -4,7 +4,8 @@
 (skipped while node_modules matches the lock), then ``node server.mjs`` listens
 on 127.0.0.1 on a port the system picks and prints ``ready <issuer>``. Its
 output goes to test-artifacts/oidc-provider.log. Node.js and npm must be on
-PATH (.ci/run installs them): without them these tests fail, they never skip.
+PATH (`make test` installs them, tools/system_deps.py): without them these tests fail with how to install
+them, they never skip.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 import pytest
 
 from tokenlab import client
+from tools import system_deps
 
 HERE = Path(__file__).parent / "oidc-provider"
 LOCK = HERE / "package-lock.json"
@@ -32,11 +34,7 @@ START_TIMEOUT = 30
 def _tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
-        pytest.fail(
-            f"tests/realprovider needs Node.js and npm, but {name!r} is not on PATH. "
-            "Install them (Debian: apt-get install nodejs npm; .ci/run does this in CI).",
-            pytrace=False,
-        )
+        pytest.fail(system_deps.message([name], f"`{name}` is not on PATH when the tests run"), pytrace=False)
     return path
 
 
