@@ -89,7 +89,8 @@ def _serve(port: int, as_json: bool, issuer: str | None) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        provider = MockProvider(clock=Clock.system(), port=port, issuer=issuer).start()
+        # Open to every local client, whoever runs it (curl, Postman, outside OAuth libraries): the --json contract.
+        provider = MockProvider(clock=Clock.system(), port=port, issuer=issuer, allow_other_users=True).start()
     except OSError as err:
         print(f"tokenlab: {err.strerror}", file=sys.stderr)
         return 1

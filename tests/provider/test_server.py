@@ -3,6 +3,7 @@
 import socket
 import threading
 
+import pytest
 import requests
 
 from tokenlab import Clock
@@ -111,13 +112,34 @@ def test_a_seeded_provider_on_a_fixed_port_issues_byte_identical_tokens_run_afte
         assert op.mint("web-app", "alice", scope="openid orders:read") != issued[0]  # unseeded: fresh randomness
 
 
-def test_starting_on_a_port_this_process_already_serves_replaces_the_old_provider():
-    first = MockProvider().start()
-    port = first.port
-    second = MockProvider(port=port).start()
+def test_starting_a_provider_with_the_name_of_a_running_one_replaces_it_and_other_names_run_beside_it():
+    first = MockProvider(name="lesson 06").start()
+    other = MockProvider(name="lesson 09").start()
+    second = MockProvider(name="lesson 06").start()  # the lesson's first cell, run again
     try:
         assert not first.running
-        assert second.running and second.port == port
+        assert second.running and other.running
+        assert second.port != other.port
+        assert "lesson 06" in repr(second)
     finally:
-        second.stop()
+        for op in (first, second, other):
+            op.stop()
+
+
+def test_providers_without_a_name_never_replace_each_other():
+    first = MockProvider().start()
+    second = MockProvider().start()
+    try:
+        assert first.running and second.running
+    finally:
         first.stop()
+        second.stop()
+
+
+def test_a_port_held_by_another_program_is_a_one_line_error_naming_it():
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen(1)
+        port = holder.getsockname()[1]
+        with pytest.raises(OSError, match=rf"^\[Errno \d+\] cannot listen on 127\.0\.0\.1:{port}: "):
+            MockProvider(port=port).start()

@@ -69,7 +69,7 @@ __all__ = [
 ]
 
 LAB_ISSUER = "http://127.0.0.1:8414"
-"""The issuer of the lab's tokens: the provider of notebook 14 (``MockProvider(port=8414, seed=14)``)."""
+"""The default issuer of the lab's tokens, a provider on 127.0.0.1 (lesson 14 passes its own provider's ``issuer``)."""
 
 WEAK_SECRET = "changeme2024"
 """The HMAC secret of the lab's weak service: a default someone meant to change, plus a year."""

@@ -8,11 +8,18 @@ True
 It binds port 0 (the OS picks a free port), answers with keep-alive, and
 ``stop()`` (or leaving the ``with`` block) closes open connections, releases
 the port and joins every thread it started (SECURITY.md H5).
+
+On a shared host (The Littlest JupyterHub: every learner a Unix user of one
+machine, one loopback interface) it answers only programs of the Unix user who
+started it: another user's connection gets 403 and is never recorded
+(:mod:`tokenlab.provider.peer`). ``allow_other_users=True`` (``tokenlab
+serve``) opens it to every local client.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import socket
 import threading
@@ -26,15 +33,46 @@ from tokenlab.errors import UsageError
 from tokenlab.keys import Key
 from tokenlab.provider.app import KeyEvent, ProviderApp
 from tokenlab.provider.config import ProviderConfig
+from tokenlab.provider.peer import UNKNOWN, client_uid
 from tokenlab.provider.recorder import Exchange
 from tokenlab.provider.store import TokenEvent
 
 __all__ = ["MockProvider"]
 
 
+_REFUSED = "tokenlab.refused"
+"""The WSGI environ key under which the handler leaves why this connection is refused."""
+
+
+def _refusal(client_port: int, server_port: int) -> str | None:
+    """Why the connection from ``client_port`` must be refused, or ``None`` if its owner is this process's user."""
+    uid = client_uid(client_port, server_port)
+    if uid is None or uid == os.geteuid():
+        return None
+    who = "an unknown Unix user" if uid == UNKNOWN else f"Unix user {uid}"
+    return (
+        f"403 Forbidden: this tokenlab provider answers only programs of the Unix user who started it "
+        f"(uid {os.geteuid()}), and this connection comes from {who}. On a shared host every learner runs "
+        "their own provider: run the lesson's first cells in your own notebook.\n"
+    )
+
+
 class _Handler(WSGIRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: a requests.Session reuses one connection
     timeout = 5.0  # a client that stalls mid-request (or lies about Content-Length) is cut off; see start()
+    owner_only = True  # refuse other Unix users' connections; see start()
+    _checked_peer = False
+    _refused: str | None = None
+
+    def make_environ(self) -> Any:
+        environ = super().make_environ()
+        if self.owner_only and os.name == "posix":
+            if not self._checked_peer:  # once per connection: its client socket keeps its owner
+                self._refused = _refusal(self.client_address[1], self.server.server_address[1])
+                self._checked_peer = True
+            if self._refused is not None:
+                environ[_REFUSED] = self._refused
+        return environ
 
     def log_request(self, *args: Any, **kwargs: Any) -> None:
         pass  # the recorder keeps every exchange; nothing is printed into the learner's notebook
@@ -71,8 +109,53 @@ class _Server(ThreadedWSGIServer):
                 sock.shutdown(socket.SHUT_RDWR)
 
 
-_RUNNING: weakref.WeakValueDictionary[int, MockProvider] = weakref.WeakValueDictionary()
-"""The providers running in this process, by port."""
+def _listen(port: int | range) -> socket.socket:
+    """A socket listening on 127.0.0.1:``port``, or on the first free port of the range ``port``.
+
+    Bound here rather than in Werkzeug, which answers a busy port with ``sys.exit(1)``; a port that cannot be had is
+    a one-line ``OSError`` naming it.
+    """
+    candidates = port if isinstance(port, range) else (port,)
+    if not candidates:
+        raise UsageError(f"no port to listen on: {port!r} is empty")
+    for candidate in candidates:
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            if os.name == "posix":
+                listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            listener.bind(("127.0.0.1", candidate))
+            listener.listen(128)
+        except OSError as err:
+            listener.close()
+            if err.errno == errno.EADDRINUSE and candidate != candidates[-1]:
+                continue  # another program (another kernel running this lesson?) has it: try the next one
+            if err.errno == errno.EADDRINUSE and isinstance(port, range):
+                where = f"127.0.0.1: every port from {port.start} to {port.stop - 1} is in use"
+            else:
+                where = f"127.0.0.1:{candidate}: {err.strerror}"
+            raise OSError(err.errno, f"cannot listen on {where}") from None
+        return listener
+    raise AssertionError("unreachable: the loop returns or raises")
+
+
+def _owner_only(app: Any) -> Any:
+    """``app``, except that a request the handler marked as another user's gets 403 and never reaches it."""
+
+    def guarded(environ: dict[str, Any], start_response: Any) -> Any:
+        refusal = environ.get(_REFUSED)
+        if refusal is None:
+            return app(environ, start_response)
+        body = refusal.encode("utf-8")
+        start_response(
+            "403 Forbidden", [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
+        )
+        return [body]
+
+    return guarded
+
+
+_RUNNING: weakref.WeakValueDictionary[str, MockProvider] = weakref.WeakValueDictionary()
+"""The named providers running in this process, by name."""
 
 
 class MockProvider:
@@ -82,10 +165,15 @@ class MockProvider:
     by default); ``issuer`` overrides the advertised URL, for example when a
     learner's browser reaches the provider through jupyter-server-proxy.
 
-    Lessons pass a fixed ``port`` and a ``seed`` so that every code, id and
-    token (and so every stored output) repeats byte for byte; starting a
-    provider on a port held by another one of this process stops the old one,
-    so re-running a notebook cell just works.
+    Lessons pass a ``seed``, so that every code, id and token repeats byte for
+    byte, and a ``name``: starting a provider with the name of one still
+    running in this process stops the old one, so re-running a lesson's first
+    cell replaces its provider. ``port`` is one port (0: any free port) or a
+    range, meaning its first free port: lessons pass ``range(84NN, 10000)``,
+    so that any number of kernels on one host run the same lesson at once and
+    the port always has four digits (an output's layout does not depend on it).
+    ``allow_other_users`` opens the provider to other Unix users' programs
+    (see the module's docstring).
     """
 
     def __init__(
@@ -94,9 +182,11 @@ class MockProvider:
         *,
         clock: Clock | None = None,
         issuer: str | None = None,
-        port: int = 0,
+        port: int | range = 0,
         signing_key: Key | None = None,
         seed: int | None = None,
+        name: str | None = None,
+        allow_other_users: bool = False,
     ) -> None:
         self.config = config or ProviderConfig.demo()
         if issuer is not None:
@@ -106,6 +196,8 @@ class MockProvider:
         self.clock = clock or Clock.frozen()
         self.app = ProviderApp(self.config, self.clock, signing_key)
         self._port = port
+        self.name = name
+        self.allow_other_users = allow_other_users
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -114,22 +206,16 @@ class MockProvider:
     def start(self) -> MockProvider:
         if self._server is not None:
             raise UsageError("this provider is already running")
-        previous = _RUNNING.get(self._port) if self._port else None
+        previous = _RUNNING.get(self.name) if self.name is not None else None
         if previous is not None and previous is not self:
-            previous.stop()  # a notebook cell run twice: the new provider replaces the old one on its port
-        handler = type("_Handler", (_Handler,), {"timeout": self.config.read_timeout})
-        # Bind here rather than in Werkzeug, which answers a busy port with sys.exit(1).
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            previous.stop()  # a lesson's cell run twice: the new provider replaces the old one of that name
+        handler = type(
+            "_Handler", (_Handler,), {"timeout": self.config.read_timeout, "owner_only": not self.allow_other_users}
+        )
+        listener = _listen(self._port)
         try:
-            if os.name == "posix":
-                listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            listener.bind(("127.0.0.1", self._port))
-            listener.listen(128)
-        except OSError as err:
-            listener.close()
-            raise OSError(err.errno, f"cannot listen on 127.0.0.1:{self._port}: {err.strerror}") from None
-        try:
-            server = _Server("127.0.0.1", listener.getsockname()[1], self.app, handler=handler, fd=listener.fileno())
+            app = self.app if self.allow_other_users else _owner_only(self.app)
+            server = _Server("127.0.0.1", listener.getsockname()[1], app, handler=handler, fd=listener.fileno())
         finally:
             listener.close()  # the server holds its own duplicate of the socket
         self._server = server
@@ -141,15 +227,16 @@ class MockProvider:
             target=server.serve_forever, kwargs={"poll_interval": 0.02}, name="tokenlab-provider", daemon=True
         )
         self._thread.start()
-        _RUNNING[self.port] = self
+        if self.name is not None:
+            _RUNNING[self.name] = self
         return self
 
     def stop(self) -> None:
         server, thread = self._server, self._thread
         if server is None:
             return
-        if _RUNNING.get(server.port) is self:
-            del _RUNNING[server.port]
+        if self.name is not None and _RUNNING.get(self.name) is self:
+            del _RUNNING[self.name]
         server.shutdown()
         server.close_open_connections()
         server.server_close()
@@ -285,4 +372,5 @@ class MockProvider:
 
     def __repr__(self) -> str:
         where = self.app.issuer if self.running else "stopped"
-        return f"<MockProvider {where}>"
+        label = f"{self.name!r} " if self.name is not None else ""
+        return f"<MockProvider {label}{where}>"
