@@ -12,7 +12,6 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import BrowserContext, Page, Playwright, sync_playwright
 
-from tests.browser import harness
 from tests.browser.harness import ARTIFACTS, HarnessError, Lab, chromium_context, running_lab
 from tools import system_deps
 
@@ -44,13 +43,11 @@ def chromium() -> str:
 
 @pytest.fixture(scope="session")
 def browser_context(playwright: Playwright, chromium: str) -> Iterator[BrowserContext]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(harness, "CHROMIUM", chromium)  # chromium_context launches harness.CHROMIUM
-        try:
-            with chromium_context(playwright) as context:
-                yield context
-        except HarnessError as err:
-            pytest.fail(str(err), pytrace=False)
+    try:
+        with chromium_context(playwright, chromium) as context:
+            yield context
+    except HarnessError as err:
+        pytest.fail(str(err), pytrace=False)
 
 
 @pytest.fixture

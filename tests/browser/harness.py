@@ -203,18 +203,19 @@ def running_lab(log: Path, *, base_url: str = "/") -> Iterator[Lab]:
 
 
 @contextlib.contextmanager
-def chromium_context(playwright: Playwright) -> Iterator[BrowserContext]:
-    """Debian's headless Chromium in a persistent context with a temporary profile directory."""
-    if not Path(CHROMIUM).exists():
+def chromium_context(playwright: Playwright, executable: str = CHROMIUM) -> Iterator[BrowserContext]:
+    """Headless Chromium (``executable``) in a persistent context with a temporary profile directory."""
+    if not Path(executable).exists():
         raise HarnessError(
-            f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium), as .ci/run does"
+            f"{executable} not found: `make test` installs Chromium (python -m tools.system_deps), "
+            "or set TOKENLAB_CHROMIUM to a Chromium or Chrome you have"
         )
     profile = tempfile.mkdtemp(prefix="tokenlab-chromium-")
     try:
         # The profile is user_data_dir here: an explicit --user-data-dir in args breaks Playwright's launch.
         context = playwright.chromium.launch_persistent_context(
             profile,
-            executable_path=CHROMIUM,
+            executable_path=executable,
             headless=True,
             args=CHROMIUM_ARGS,
             viewport=VIEWPORT,
