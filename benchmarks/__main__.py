@@ -53,6 +53,18 @@ Rows and their baselines
   is the kernel start time (median of every kernel started, including one that
   runs nothing). Target: total ≤ kernel start + 0.5 s × number of notebooks.
   Skipped with ``--quick``.
+* ``JupyterHub: learners at once`` (``hub_rows``) — resource figures, not
+  ratios: a real JupyterHub on this host (as tests/hub starts it: configurable-
+  http-proxy, local-process servers on 127.0.0.1), four learners whose servers
+  are started by one REST call each at the same moment, each then running
+  lesson 06 through the hub's proxy over the kernel websocket. Per learner:
+  seconds from the "start server" call to lesson 06's last cell done (the
+  summary row shows the slowest), and at that moment the RSS and PSS
+  (``/proc/PID/smaps_rollup``; PSS splits shared pages between the processes
+  sharing them, so it is what one more learner adds) and CPU seconds of their
+  single-user server plus the lesson's kernel with its provider running. The
+  trainer guide's sizing section is made from these rows. Skipped with
+  ``--quick``; ``python -m benchmarks.hub_rows --learners N`` prints only them.
 
 Exit status is 0 whatever the verdicts: the table informs, it does not gate.
 """
@@ -66,6 +78,7 @@ import time
 from pathlib import Path
 
 from benchmarks import (
+    hub_rows,
     import_rows,
     jwks_rows,
     jwt_rows,
@@ -117,9 +130,12 @@ def main(argv: list[str] | None = None) -> int:
     rows += import_rows.rows(settings)
     if args.quick:
         rows.append(notebook_rows.skipped_row())
+        rows.append(hub_rows.skipped_row())
     else:
         _progress(f"running the notebooks in {args.notebooks} ...")
         rows += notebook_rows.rows(args.notebooks)
+        _progress("four learners on a JupyterHub on this host ...")
+        rows += hub_rows.rows()
 
     print(table(rows))
     elapsed = time.perf_counter() - started

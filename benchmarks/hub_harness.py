@@ -33,6 +33,8 @@ from typing import Any
 import psutil
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 
+from tools import system_deps
+
 REPO = Path(__file__).resolve().parent.parent
 PROXY_DIR = REPO / "tests" / "hub" / "chp"  # package.json + package-lock.json of configurable-http-proxy
 PROXY_LOCK = PROXY_DIR / "package-lock.json"
@@ -52,11 +54,8 @@ class HubError(RuntimeError):
 
 def _tool(name: str) -> str:
     path = shutil.which(name)
-    if path is None:
-        raise HubError(
-            f"the JupyterHub test needs Node.js and npm for configurable-http-proxy, but {name!r} is not on PATH. "
-            "Install them (Debian: apt-get install nodejs npm; .ci/run does this in CI)."
-        )
+    if path is None:  # the same message as every test that needs a system tool: what is missing, why, how to install
+        raise HubError(system_deps.message([name], f"`{name}` is not on PATH when the JupyterHub test runs"))
     return path
 
 

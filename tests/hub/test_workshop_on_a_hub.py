@@ -42,12 +42,15 @@ LOG = REPO / "test-artifacts" / "hub" / "jupyterhub.log"
 def workshop(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """Start the hub, run the workshop, stop the hub (and everything it started): what happened, and to whom."""
     started = time.monotonic()
+    failure = None
     try:
         with running_hub(tmp_path_factory.mktemp("hub"), LOG) as hub:
-            runs = asyncio.run(run_workshop(hub, LEARNERS, LESSONS, check_links=True))
             hub_process = psutil.Process(hub.pid)  # knows its start time: no mix-up with a reused PID
+            runs = asyncio.run(run_workshop(hub, LEARNERS, LESSONS, check_links=True))
     except HubError as err:
-        pytest.fail(f"the workshop on JupyterHub failed:\n{err}", pytrace=False)
+        failure = str(err)
+    if failure is not None:  # outside the except block: the message alone, not the harness's traceback
+        pytest.fail(f"the workshop on JupyterHub failed:\n{failure}", pytrace=False)
     seconds = time.monotonic() - started
     print(f"\nJupyterHub workshop: {len(LEARNERS)} learners, lessons 05 and 06, {seconds:.0f} s (hub start to stop)")
     return {"runs": runs, "processes": [hub_process, *(p for run in runs for p in run.processes)]}
