@@ -11,11 +11,17 @@
 * ``introspection (keep-alive)`` — ``POST /introspect`` (RFC 7662) of a JWT access token over one session, against
   a bare ``jwt.decode`` of the same token: what asking the provider costs an API compared with checking offline.
   Target ≤ 60×.
+* ``owner check per connection`` — ``GET`` of the discovery document on a new connection each time, from a lesson's
+  provider (which looks up the owner of the client's socket in ``/proc/net/tcp`` once per connection and refuses
+  other Unix users) against the same provider opened to every user (``allow_other_users=True``, as ``tokenlab
+  serve``). While it runs, 300 idle loopback connections stand in for a busy workshop host, so the table it reads
+  has 600 more lines than an idle laptop's. Target ≤ 1.5×.
 """
 
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -149,7 +155,51 @@ def code_flow_row(settings: Settings) -> Row:
 
 
 def rows(settings: Settings) -> list[Row]:
-    return [token_request_row(settings), startup_row(settings), code_flow_row(settings), introspection_row(settings)]
+    return [
+        token_request_row(settings),
+        startup_row(settings),
+        code_flow_row(settings),
+        introspection_row(settings),
+        owner_check_row(settings),
+    ]
+
+
+def _idle_connections(count: int) -> tuple[socket.socket, list[socket.socket]]:
+    """A listener and ``count`` connected pairs of loopback sockets: each pair is two lines of /proc/net/tcp."""
+    listener = socket.create_server(("127.0.0.1", 0), backlog=count)
+    ends = []
+    for _ in range(count):
+        ends.append(socket.create_connection(listener.getsockname()))
+        ends.append(listener.accept()[0])
+    return listener, ends
+
+
+def owner_check_row(settings: Settings) -> Row:
+    """A new connection per request to an owner-only provider vs to the same provider open to every user."""
+    listener, ends = _idle_connections(300)
+    try:
+        with MockProvider() as guarded, MockProvider(allow_other_users=True) as open_to_all:
+
+            def ask(op: MockProvider):
+                with requests.Session() as fresh:  # a new connection, so the owner is looked up again
+                    fresh.get(op.url("/.well-known/openid-configuration"), timeout=10).raise_for_status()
+
+            result = compare(lambda: ask(guarded), lambda: ask(open_to_all), settings)
+    finally:
+        for end in ends:
+            end.close()
+        listener.close()
+    return Row(
+        "owner check per connection",
+        result.a,
+        result.b,
+        result.ratio,
+        "≤ 1.5×",
+        verdict(result.ratio <= 1.5),
+        "GET discovery on a new connection, owner-only vs allow_other_users=True, 600 extra sockets in "
+        "/proc/net/tcp; " + result.spread(),
+        unit="ms",
+    )
 
 
 def introspection_row(settings: Settings) -> Row:

@@ -12,7 +12,14 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 ALGORITHMS = ("HS256", "RS256", "ES256", "EdDSA")
 RATIO_ROWS = [f"{kind} {alg}" for kind in ("verify", "sign") for alg in ALGORITHMS]
-ROWS = [*RATIO_ROWS, "decode_unverified RS256", "own provider: lesson 05 flow", "import tokenlab", "notebooks"]
+ROWS = [
+    *RATIO_ROWS,
+    "decode_unverified RS256",
+    "own provider: lesson 05 flow",
+    "owner check per connection",
+    "import tokenlab",
+    "notebooks",
+]
 
 
 @pytest.fixture(scope="module")

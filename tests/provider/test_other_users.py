@@ -15,8 +15,8 @@ import warnings
 
 import pytest
 
-from tokenlab.provider import MockProvider
-from tokenlab.provider.peer import UNKNOWN, client_uid, peer_uid
+from tokenlab.provider import MockProvider, peer
+from tokenlab.provider.peer import UNKNOWN, client_uid, peer_uid, sock_diag_uid
 
 NOBODY = 65534
 HEADER = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
@@ -58,10 +58,35 @@ def test_other_addresses_and_malformed_lines_are_ignored():
     assert peer_uid(table, client_port=0xA1B2, server_port=0x20D6) == 1004
 
 
-@pytest.mark.skipif(not os.path.exists("/proc/net/tcp"), reason="reads Linux's table of TCP sockets")
-def test_this_machines_table_names_this_process_as_the_owner_of_its_own_connection():
+linux = pytest.mark.skipif(not os.path.exists("/proc/net/tcp"), reason="asks Linux about its TCP sockets")
+
+
+@linux
+def test_both_ways_of_asking_name_this_process_as_the_owner_of_its_own_connection():
     with MockProvider() as op, socket.create_connection(("127.0.0.1", op.port)) as conn:
-        assert client_uid(conn.getsockname()[1], op.port) == os.geteuid()
+        client_port = conn.getsockname()[1]
+        assert sock_diag_uid(client_port, op.port) == os.geteuid()
+        table = peer.TCP_TABLE.read_text()
+        assert peer_uid(table, client_port=client_port, server_port=op.port) == os.geteuid()
+        assert client_uid(client_port, op.port) == os.geteuid()
+
+
+@linux
+def test_sock_diag_knows_no_socket_that_does_not_exist():
+    with MockProvider() as op:
+        assert sock_diag_uid(1, op.port) == UNKNOWN
+
+
+@pytest.fixture(params=["sock_diag", "table"])
+def lookup(request, monkeypatch):
+    """Run a test with the kernel asked over sock_diag, and again with only /proc/net/tcp to read."""
+    if request.param == "table":
+
+        def no_sock_diag(*args):
+            raise OSError("no NETLINK_SOCK_DIAG here")
+
+        monkeypatch.setattr(peer, "sock_diag_uid", no_sock_diag)
+    return request.param
 
 
 def fetch_as(uid: int | None, port: int, path: str = "/.well-known/openid-configuration") -> bytes:
@@ -95,7 +120,7 @@ needs_root = pytest.mark.skipif(
 
 
 @needs_root
-def test_another_users_connection_gets_403_and_is_never_recorded():
+def test_another_users_connection_gets_403_and_is_never_recorded(lookup):
     with MockProvider() as op:
         response = fetch_as(NOBODY, op.port)
         assert response.startswith(b"HTTP/1.1 403 "), response[:200]
@@ -106,7 +131,7 @@ def test_another_users_connection_gets_403_and_is_never_recorded():
 
 
 @needs_root
-def test_another_user_cannot_reach_the_login_page_either():
+def test_another_user_cannot_reach_the_login_page_either(lookup):
     with MockProvider() as op:
         assert fetch_as(NOBODY, op.port, "/authorize?client_id=notebook-app").startswith(b"HTTP/1.1 403 ")
         assert op.exchanges == []
