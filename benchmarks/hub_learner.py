@@ -104,7 +104,7 @@ class LearnerRun:
     processes: list[psutil.Process] = field(default_factory=list)  # the server and the last lesson's kernel
 
 
-def _smaps(pid: int) -> tuple[int, int]:
+def smaps(pid: int) -> tuple[int, int]:
     """RSS and PSS in bytes, from /proc/PID/smaps_rollup (Linux)."""
     path = Path(f"/proc/{pid}/smaps_rollup")
     try:
@@ -124,8 +124,8 @@ def measure(server_pid: int, kernel_pid: int) -> Memory:
     command = Path(f"/proc/{server_pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
     if "jupyterhub-singleuser" not in command:
         raise HubError(f"the kernel's parent {server_pid} is not a single-user server: {command!r}")
-    server_rss, server_pss = _smaps(server_pid)
-    kernel_rss, kernel_pss = _smaps(kernel_pid)
+    server_rss, server_pss = smaps(server_pid)
+    kernel_rss, kernel_pss = smaps(kernel_pid)
     cpu = _cpu_seconds(server_pid) + _cpu_seconds(kernel_pid)
     return Memory(server_rss, server_pss, kernel_rss, kernel_pss, cpu)
 

@@ -23,8 +23,10 @@ import statistics
 import tempfile
 from pathlib import Path
 
+import psutil
+
 from benchmarks.hub_harness import REPO, HubError, running_hub
-from benchmarks.hub_learner import LearnerRun, run_workshop
+from benchmarks.hub_learner import LearnerRun, run_workshop, smaps
 from benchmarks.report import NO_TARGET, Row, table
 
 LEARNERS = ("alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi")
@@ -37,6 +39,14 @@ NAME = "JupyterHub: learners at once"
 def _host() -> str:
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     return f"{os.cpu_count()} cores, {memory:.0f} GiB, {platform.system()}"
+
+
+def _hub_and_proxy(hub_pid: int) -> tuple[int, int]:
+    """RSS and PSS of the hub process and configurable-http-proxy (node): what the hub costs once, not per learner."""
+    hub = psutil.Process(hub_pid)
+    processes = [hub, *(child for child in hub.children() if child.name() == "node")]
+    sizes = [smaps(process.pid) for process in processes]
+    return sum(rss for rss, _ in sizes), sum(pss for _, pss in sizes)
 
 
 def _learner_row(run: LearnerRun) -> Row:
@@ -56,6 +66,7 @@ def rows(learners: int = 4) -> list[Row]:
     try:
         with tempfile.TemporaryDirectory(prefix="tokenlab-hub-bench-") as work, running_hub(Path(work), LOG) as hub:
             runs = asyncio.run(run_workshop(hub, names, [LESSON], check_links=False))
+            shared = _hub_and_proxy(hub.pid)
     except HubError as err:
         said = " ".join(str(err).split())  # one line of the table
         return [Row(NAME, None, None, None, NO_TARGET, "ERROR", f"{said[:200]} (log: {LOG.relative_to(REPO)})")]
@@ -63,7 +74,8 @@ def rows(learners: int = 4) -> list[Row]:
     notes = (
         f"{len(runs)} learners started together, each running lesson 06; per learner median RSS "
         f"{statistics.median(m.rss for m in memory) / MIB:.0f} MiB, PSS {statistics.median(m.pss for m in memory) / MIB:.0f} "
-        f"MiB, CPU {statistics.median(m.cpu_seconds for m in memory):.1f} s; host {_host()}"
+        f"MiB, CPU {statistics.median(m.cpu_seconds for m in memory):.1f} s; the hub and its proxy: RSS "
+        f"{shared[0] / MIB:.0f} MiB, PSS {shared[1] / MIB:.0f} MiB; host {_host()}"
     )
     slowest = max(run.done_seconds for run in runs)
     return [Row(NAME, slowest, None, None, NO_TARGET, NO_TARGET, notes, "s"), *(_learner_row(run) for run in runs)]
