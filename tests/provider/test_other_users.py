@@ -28,23 +28,23 @@ def row(n: int, local: str, remote: str, uid: int) -> str:
 
 def test_the_owner_of_the_client_end_is_read_from_the_table():
     table = HEADER + row(0, "0100007F:A1B2", "0100007F:20D6", 1002) + row(1, "0100007F:20D6", "0100007F:A1B2", 1001)
-    assert peer_uid(table, client_port=0xA1B2, server_port=0x20D6) == 1002
+    assert peer_uid(table, client=("127.0.0.1", 0xA1B2), server_port=0x20D6) == 1002
 
 
 def test_a_big_endian_table_is_read_as_well():
     table = HEADER + row(0, "7F000001:A1B2", "7F000001:20D6", 1002)
-    assert peer_uid(table, client_port=0xA1B2, server_port=0x20D6) == 1002
+    assert peer_uid(table, client=("127.0.0.1", 0xA1B2), server_port=0x20D6) == 1002
 
 
 def test_only_the_servers_end_listed_is_unknown_and_so_refused():
     table = HEADER + row(0, "0100007F:20D6", "0100007F:A1B2", 1001)
-    assert peer_uid(table, client_port=0xA1B2, server_port=0x20D6) == UNKNOWN
+    assert peer_uid(table, client=("127.0.0.1", 0xA1B2), server_port=0x20D6) == UNKNOWN
 
 
 def test_a_table_listing_neither_end_tells_nothing():
     table = HEADER + row(0, "0100007F:1111", "0100007F:2222", 1002)
-    assert peer_uid(table, client_port=0xA1B2, server_port=0x20D6) is None
-    assert peer_uid("", client_port=1, server_port=2) is None
+    assert peer_uid(table, client=("127.0.0.1", 0xA1B2), server_port=0x20D6) is None
+    assert peer_uid("", client=("127.0.0.1", 1), server_port=2) is None
 
 
 def test_other_addresses_and_malformed_lines_are_ignored():
@@ -55,7 +55,7 @@ def test_other_addresses_and_malformed_lines_are_ignored():
         + row(2, "0100007F:ZZZZ", "0100007F:20D6", 1003)
         + row(3, "0100007F:A1B2", "0100007F:20D6", 1004)
     )
-    assert peer_uid(table, client_port=0xA1B2, server_port=0x20D6) == 1004
+    assert peer_uid(table, client=("127.0.0.1", 0xA1B2), server_port=0x20D6) == 1004
 
 
 linux = pytest.mark.skipif(not os.path.exists("/proc/net/tcp"), reason="asks Linux about its TCP sockets")
@@ -65,16 +65,16 @@ linux = pytest.mark.skipif(not os.path.exists("/proc/net/tcp"), reason="asks Lin
 def test_both_ways_of_asking_name_this_process_as_the_owner_of_its_own_connection():
     with MockProvider() as op, socket.create_connection(("127.0.0.1", op.port)) as conn:
         client_port = conn.getsockname()[1]
-        assert sock_diag_uid(client_port, op.port) == os.geteuid()
+        assert sock_diag_uid(("127.0.0.1", client_port), op.port) == os.geteuid()
         table = peer.TCP_TABLE.read_text()
-        assert peer_uid(table, client_port=client_port, server_port=op.port) == os.geteuid()
-        assert client_uid(client_port, op.port) == os.geteuid()
+        assert peer_uid(table, client=("127.0.0.1", client_port), server_port=op.port) == os.geteuid()
+        assert client_uid(("127.0.0.1", client_port), op.port) == os.geteuid()
 
 
 @linux
 def test_sock_diag_knows_no_socket_that_does_not_exist():
     with MockProvider() as op:
-        assert sock_diag_uid(1, op.port) == UNKNOWN
+        assert sock_diag_uid(("127.0.0.1", 1), op.port) == UNKNOWN
 
 
 @pytest.fixture(params=["sock_diag", "table"])
@@ -89,8 +89,10 @@ def lookup(request, monkeypatch):
     return request.param
 
 
-def fetch_as(uid: int | None, port: int, path: str = "/.well-known/openid-configuration") -> bytes:
-    """The raw HTTP response to GET ``path``, sent over a fresh socket by a forked child running as ``uid``."""
+def fetch_as(
+    uid: int | None, port: int, path: str = "/.well-known/openid-configuration", source: str = "127.0.0.1"
+) -> bytes:
+    """The raw HTTP response to GET ``path``, sent over a fresh socket from ``source`` by a child running as ``uid``."""
     read_end, write_end = os.pipe()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # fork beside the provider's threads: the child only talks
@@ -101,7 +103,7 @@ def fetch_as(uid: int | None, port: int, path: str = "/.well-known/openid-config
             if uid is not None:
                 os.setgid(uid)
                 os.setuid(uid)
-            with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+            with socket.create_connection(("127.0.0.1", port), timeout=10, source_address=(source, 0)) as conn:
                 conn.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
                 while chunk := conn.recv(65536):
                     os.write(write_end, chunk)
@@ -127,6 +129,14 @@ def test_another_users_connection_gets_403_and_is_never_recorded(lookup):
         assert f"comes from Unix user {NOBODY}".encode() in response
         assert op.exchanges == []
         assert fetch_as(None, op.port).startswith(b"HTTP/1.1 200 ")  # its own user, on the same provider
+        assert len(op.exchanges) == 1
+
+
+@needs_root
+def test_another_user_connecting_from_another_loopback_address_is_refused_too(lookup):
+    with MockProvider() as op:
+        assert fetch_as(NOBODY, op.port, source="127.0.0.2").startswith(b"HTTP/1.1 403 ")
+        assert fetch_as(None, op.port, source="127.0.0.2").startswith(b"HTTP/1.1 200 ")
         assert len(op.exchanges) == 1
 
 

@@ -15,7 +15,7 @@ back to the second.
 >>> table = '''  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
 ...    0: 0100007F:A1B2 0100007F:20D6 01 00000000:00000000 00:00000000 00000000  1002        0 1 1
 ...    1: 0100007F:20D6 0100007F:A1B2 01 00000000:00000000 00:00000000 00000000  1001        0 2 1'''
->>> peer_uid(table, client_port=0xA1B2, server_port=0x20D6)
+>>> peer_uid(table, client=("127.0.0.1", 0xA1B2), server_port=0x20D6)
 1002
 
 :func:`client_uid` returns ``None`` where Linux's answers are missing
@@ -35,33 +35,41 @@ TCP_TABLE = Path("/proc/net/tcp")
 UNKNOWN = -1
 """The table lists the provider's end of the connection but not the client's: refuse, nobody can vouch for it."""
 
-_LOOPBACK = {"0100007F", "7F000001"}  # 127.0.0.1 as the kernel prints it, on little- and big-endian machines
+SERVER = "127.0.0.1"
+"""The address every provider listens on."""
 
 
-def peer_uid(table: str, *, client_port: int, server_port: int) -> int | None:
-    """The uid owning the client end of the loopback connection ``client_port`` → ``server_port`` in ``table``.
+def _table_forms(address: str) -> set[str]:
+    """``address`` (IPv4) as /proc/net/tcp prints it: a 32-bit hex word, on little- and big-endian machines."""
+    packed = socket.inet_aton(address)
+    return {packed[::-1].hex().upper(), packed.hex().upper()}
+
+
+def peer_uid(table: str, *, client: tuple[str, int], server_port: int) -> int | None:
+    """The uid owning the client end (``client``: address, port) of a connection to 127.0.0.1:``server_port``.
 
     Returns :data:`UNKNOWN` when only the server's end is listed, and ``None``
     when neither end is (a table that does not list this machine's sockets, as
     in some sandboxes, tells nothing).
     """
+    client_addr, client_port = _table_forms(client[0]), client[1]
+    server_addr = _table_forms(SERVER)
     server_end_seen = False
     for line in table.splitlines()[1:]:
         fields = line.split()
         if len(fields) < 8:
             continue
-        local, remote, uid = fields[1], fields[2], fields[7]
-        local_addr, _, local_port = local.partition(":")
-        remote_addr, _, remote_port = remote.partition(":")
-        if local_addr not in _LOOPBACK or remote_addr not in _LOOPBACK:
-            continue
+        (local_addr, _, local_port), (remote_addr, _, remote_port) = fields[1].partition(":"), fields[2].partition(":")
         try:
             ports = int(local_port, 16), int(remote_port, 16)
         except ValueError:
             continue
-        if ports == (client_port, server_port):
-            return int(uid)
-        if ports == (server_port, client_port):
+        if local_addr in client_addr and remote_addr in server_addr and ports == (client_port, server_port):
+            try:
+                return int(fields[7])
+            except ValueError:
+                return UNKNOWN
+        if local_addr in server_addr and remote_addr in client_addr and ports == (server_port, client_port):
             server_end_seen = True
     return UNKNOWN if server_end_seen else None
 
@@ -71,21 +79,20 @@ _SOCK_DIAG_BY_FAMILY = 20  # linux/sock_diag.h
 _NLM_F_REQUEST = 1
 _NLMSG_ERROR = 2
 _NO_COOKIE = 0xFFFFFFFF  # INET_DIAG_NOCOOKIE: find the socket by its addresses alone
-_LOOPBACK_ADDR = socket.inet_aton("127.0.0.1") + bytes(12)  # a __be32[4] address field
 _UID_OFFSET = 16 + 4 + 48 + 12  # nlmsghdr, then inet_diag_msg: family..retrans, inet_diag_sockid, expires..wqueue
 
 
-def sock_diag_uid(client_port: int, server_port: int) -> int:
-    """Ask the kernel for the socket 127.0.0.1:``client_port`` → 127.0.0.1:``server_port`` (linux/inet_diag.h).
+def sock_diag_uid(client: tuple[str, int], server_port: int) -> int:
+    """Ask the kernel for the socket ``client`` → 127.0.0.1:``server_port`` (linux/inet_diag.h): its owner's uid.
 
-    Returns its owner's uid, or :data:`UNKNOWN` if the kernel has no such socket. Raises ``OSError`` where there
-    is no ``NETLINK_SOCK_DIAG`` (not Linux, or a sandbox without it).
+    Returns :data:`UNKNOWN` if the kernel has no such socket. Raises ``OSError`` where there is no
+    ``NETLINK_SOCK_DIAG`` (not Linux, or a sandbox without it).
     """
     request = (
         struct.pack("=BBBBI", socket.AF_INET, socket.IPPROTO_TCP, 0, 0, 0xFFFFFFFF)  # inet_diag_req_v2: every state
-        + struct.pack(">HH", client_port, server_port)  # inet_diag_sockid, ports in network order
-        + _LOOPBACK_ADDR
-        + _LOOPBACK_ADDR
+        + struct.pack(">HH", client[1], server_port)  # inet_diag_sockid: ports, then addresses, in network order
+        + socket.inet_aton(client[0]).ljust(16, b"\0")
+        + socket.inet_aton(SERVER).ljust(16, b"\0")
         + struct.pack("=III", 0, _NO_COOKIE, _NO_COOKIE)
     )
     message = struct.pack("=IHHII", 16 + len(request), _SOCK_DIAG_BY_FAMILY, _NLM_F_REQUEST, 1, 0) + request
@@ -104,17 +111,17 @@ def sock_diag_uid(client_port: int, server_port: int) -> int:
     return struct.unpack_from("=I", answer, _UID_OFFSET)[0]
 
 
-def client_uid(client_port: int, server_port: int) -> int | None:
-    """The uid of the program connected from 127.0.0.1:``client_port`` to ``server_port`` on this machine, if known.
+def client_uid(client: tuple[str, int], server_port: int) -> int | None:
+    """The uid of the program connected from ``client`` (address, port) to 127.0.0.1:``server_port``, if known.
 
     :data:`UNKNOWN` if Linux lists no such socket; ``None`` where nothing can tell (no sock_diag, no table).
     """
     try:
-        return sock_diag_uid(client_port, server_port)
+        return sock_diag_uid(client, server_port)
     except (OSError, AttributeError):  # AttributeError: no socket.AF_NETLINK off Linux
         pass
     try:
         table = TCP_TABLE.read_text(encoding="ascii", errors="replace")
     except OSError:
         return None
-    return peer_uid(table, client_port=client_port, server_port=server_port)
+    return peer_uid(table, client=client, server_port=server_port)

@@ -44,9 +44,9 @@ _REFUSED = "tokenlab.refused"
 """The WSGI environ key under which the handler leaves why this connection is refused."""
 
 
-def _refusal(client_port: int, server_port: int) -> str | None:
-    """Why the connection from ``client_port`` must be refused, or ``None`` if its owner is this process's user."""
-    uid = client_uid(client_port, server_port)
+def _refusal(client: tuple[str, int], server_port: int) -> str | None:
+    """Why the connection from ``client`` must be refused, or ``None`` if its owner is this process's user."""
+    uid = client_uid(client, server_port)
     if uid is None or uid == os.geteuid():
         return None
     who = "an unknown Unix user" if uid == UNKNOWN else f"Unix user {uid}"
@@ -68,7 +68,7 @@ class _Handler(WSGIRequestHandler):
         environ = super().make_environ()
         if self.owner_only and os.name == "posix":
             if not self._checked_peer:  # once per connection: its client socket keeps its owner
-                self._refused = _refusal(self.client_address[1], self.server.server_address[1])
+                self._refused = _refusal(self.client_address[:2], self.server.server_address[1])
                 self._checked_peer = True
             if self._refused is not None:
                 environ[_REFUSED] = self._refused
