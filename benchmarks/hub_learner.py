@@ -186,10 +186,12 @@ async def run_learner(
     lessons: list[Path],
     *,
     link_tokens: dict[str, str] | None = None,
+    together: Rendezvous | None = None,
 ) -> LearnerRun:
     """Start ``name``'s server, run ``lessons`` (already handed out) one after the other, each in a new kernel
-    shut down afterwards except the last one's, which is measured (``measure``) and, with ``link_tokens``,
-    whose login link is fetched with each of those tokens."""
+    shut down afterwards. The last lesson's kernel stays up (with ``link_tokens``, its login link is fetched with
+    each of those tokens) until every learner of ``together`` is at that point, is measured then, and then shut
+    down: so all the learners' providers run at one same moment, and PSS is split between all of them."""
     run = LearnerRun(name)
     started = time.monotonic()
     await hub.start_server(name)
@@ -207,13 +209,37 @@ async def run_learner(
                     raise KernelError(f"the probe cell failed: {probe.error or 'no output'}")
                 run.probe = json.loads(probe.outputs[0]["text"])
                 run.processes = [psutil.Process(run.probe["server"]), psutil.Process(run.probe["kernel"])]
-                run.memory = measure(run.probe["server"], run.probe["kernel"])
                 if link_tokens:
                     await _check_link(hub, run, link_tokens)
+                if together is not None:
+                    await together.meet(name)
+                run.memory = measure(run.probe["server"], run.probe["kernel"])
         finally:
             await socket.close()
             await hub.request("DELETE", f"/user/{name}/api/sessions/{session}", token=token)
     return run
+
+
+class Rendezvous:
+    """Where the learners wait for each other: ``meet`` returns once every one of them has arrived (or failed)."""
+
+    TIMEOUT = 300.0  # seconds; only reached when a learner hangs without failing
+
+    def __init__(self, names: list[str]) -> None:
+        self._waiting = set(names)
+        self._everyone = asyncio.Event()
+
+    def arrive(self, name: str) -> None:
+        self._waiting.discard(name)
+        if not self._waiting:
+            self._everyone.set()
+
+    async def meet(self, name: str) -> None:
+        self.arrive(name)
+        try:
+            await asyncio.wait_for(self._everyone.wait(), self.TIMEOUT)
+        except asyncio.TimeoutError:
+            raise KernelError(f"waited {self.TIMEOUT:.0f} s for {sorted(self._waiting)} to finish") from None
 
 
 async def run_workshop(hub: Hub, names: list[str], lessons: list[Path], *, check_links: bool) -> list[LearnerRun]:
@@ -231,10 +257,15 @@ async def run_workshop(hub: Hub, names: list[str], lessons: list[Path], *, check
             return None
         return {"owner": tokens[names[i]], "other": tokens[names[(i + 1) % len(names)]]}
 
-    results = await asyncio.gather(
-        *(run_learner(hub, n, tokens[n], lessons, link_tokens=link_tokens(i)) for i, n in enumerate(names)),
-        return_exceptions=True,
-    )
+    together = Rendezvous(names)
+
+    async def learner(i: int, name: str) -> LearnerRun:
+        try:
+            return await run_learner(hub, name, tokens[name], lessons, link_tokens=link_tokens(i), together=together)
+        finally:
+            together.arrive(name)  # one that failed must not keep the others waiting
+
+    results = await asyncio.gather(*(learner(i, n) for i, n in enumerate(names)), return_exceptions=True)
     failures = [
         f"{name}: {type(result).__name__}: {result}"
         for name, result in zip(names, results, strict=True)

@@ -71,6 +71,7 @@ def test_every_learner_ran_every_cell_of_both_lessons_at_the_same_moment(worksho
 
 
 def test_each_learner_had_their_own_provider_and_kernel(workshop):
+    """All of lesson 06's providers ran at one moment (the learners wait for each other before shutting down)."""
     runs: list[LearnerRun] = workshop["runs"]
     for run in runs:
         assert run.probe["prefix"] == f"/user/{run.name}/", run.probe
