@@ -87,14 +87,19 @@ def test_each_learners_outputs_are_the_stored_outputs(workshop, lesson: Path):
     stored = [cell for cell in nbformat.read(lesson, as_version=4).cells if cell.cell_type == "code"]
     rules = patterns()
     problems = []
+    with_outputs = sum(1 for cell in stored if cell.outputs and checked(cell))
+    assert with_outputs, f"{lesson.name} has no stored outputs to compare with (run `make notebooks`)"
     for run in workshop["runs"]:
         (lesson_run,) = [r for r in run.lessons if r.notebook == lesson.name]
+        compared = 0
         for cell in lesson_run.cells:
             if not checked(stored[cell.number]):
                 continue
+            compared += bool(stored[cell.number].outputs)
             found = difference(stored[cell.number].outputs, cell.outputs, rules)
             if found:
                 problems.append(f"{run.name}: {lesson.name} {cell.describe()}: {found}")
+        assert compared == with_outputs, f"{run.name}: compared {compared} of {with_outputs} cells with outputs"
     assert not problems, "\n\n".join(problems)
 
 
