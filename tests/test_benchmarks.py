@@ -17,6 +17,7 @@ ROWS = [
     "decode_unverified RS256",
     "own provider: lesson 05 flow",
     "owner check per connection",
+    "JupyterHub: learners at once",
     "import tokenlab",
     "notebooks",
 ]

@@ -221,8 +221,13 @@ def test_the_message_names_what_is_missing_why_and_the_commands_for_each_system(
     text = message(["chromium", "node", "npm"], "There is no apt-get on PATH")
     assert text.splitlines()[0] == "The tests need system tools that are not installed:"
     assert "  - Chromium: tests/browser drive a real Chromium with Playwright" in text
-    assert "  - Node.js (node): tests/realprovider run panva's oidc-provider and configurable-http-proxy" in text
-    assert "  - npm: tests/realprovider install oidc-provider and configurable-http-proxy with npm" in text
+    assert (
+        "  - Node.js (node): tests/realprovider and tests/hub run panva's oidc-provider and configurable-http-proxy"
+        in text
+    )
+    assert (
+        "  - npm: tests/realprovider and tests/hub install oidc-provider and configurable-http-proxy with npm" in text
+    )
     assert "\nThere is no apt-get on PATH.\n" in text
     assert "Debian:           sudo apt-get install -y chromium nodejs npm" in text
     assert "Ubuntu:           sudo snap install chromium; sudo apt-get install -y nodejs npm" in text

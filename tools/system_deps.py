@@ -37,8 +37,8 @@ CHROMIUM_FILES = (
 TOOLS = ("chromium", "node", "npm")
 WHY = {
     "chromium": "tests/browser drive a real Chromium with Playwright (JupyterLab, the login link)",
-    "node": "tests/realprovider run panva's oidc-provider and configurable-http-proxy with Node.js",
-    "npm": "tests/realprovider install oidc-provider and configurable-http-proxy with npm",
+    "node": "tests/realprovider and tests/hub run panva's oidc-provider and configurable-http-proxy with Node.js",
+    "npm": "tests/realprovider and tests/hub install oidc-provider and configurable-http-proxy with npm",
 }
 LABEL = {"chromium": "Chromium", "node": "Node.js (node)", "npm": "npm"}
 
