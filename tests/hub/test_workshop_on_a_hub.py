@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -46,7 +47,10 @@ def workshop(tmp_path_factory: pytest.TempPathFactory) -> dict:
     try:
         with running_hub(tmp_path_factory.mktemp("hub"), LOG) as hub:
             hub_process = psutil.Process(hub.pid)  # knows its start time: no mix-up with a reused PID
-            runs = asyncio.run(run_workshop(hub, LEARNERS, LESSONS, check_links=True))
+            # A loop of its own, in a thread of its own: earlier tests (Playwright's sync API) may leave an event
+            # loop running in this thread for the whole session, and asyncio.run refuses to start beside it.
+            with ThreadPoolExecutor(1) as thread:
+                runs = thread.submit(asyncio.run, run_workshop(hub, LEARNERS, LESSONS, check_links=True)).result()
     except HubError as err:
         failure = str(err)
     if failure is not None:  # outside the except block: the message alone, not the harness's traceback

@@ -6,11 +6,14 @@ root: they are how the guard is proved on a real socket, and CI runs as root. Th
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
 import subprocess
 import sys
+import threading
+import time
 import warnings
 
 import pytest
@@ -23,7 +26,7 @@ HEADER = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when ret
 
 
 def row(n: int, local: str, remote: str, uid: int) -> str:
-    return f"   {n}: {local} {remote} 01 00000000:00000000 00:00000000 00000000  {uid}        0 {n} 1\n"
+    return f"   {n}: {local} {remote} 01 00000000:00000000 00:00000000 00000000  {uid}        0 {n + 1} 1\n"
 
 
 def test_the_owner_of_the_client_end_is_read_from_the_table():
@@ -167,3 +170,113 @@ def test_tokenlab_serve_stays_open_to_every_local_client():
         finally:
             serve.terminate()
             serve.communicate(timeout=10)
+
+
+def as_nobody(action) -> None:
+    """Run ``action()`` in a forked child that has become ``nobody``; wait for it."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:
+        try:
+            os.setgid(NOBODY)
+            os.setuid(NOBODY)
+            action()
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+
+
+@linux
+def test_a_client_that_has_closed_is_vouched_for_by_nobody():
+    """A closed client socket lingers as a time-wait socket, which Linux lists with uid 0 and no inode."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port = listener.getsockname()[1]
+        client = socket.create_connection(("127.0.0.1", port))
+        address = client.getsockname()
+        client.sendall(b"x")
+        client.close()
+        server_end, _ = listener.accept()
+        with server_end:
+            server_end.recv(1)
+            assert server_end.recv(1) == b""  # the client's FIN has arrived: its end is in FIN-WAIT-2 / time-wait
+            assert sock_diag_uid(address, port) == UNKNOWN
+            assert peer_uid(peer.TCP_TABLE.read_text(), client=address, server_port=port) == UNKNOWN
+
+
+BODY = b"grant_type=client_credentials&client_id=reporting-service&client_secret=reporting-secret-3c9e7a1f5d2b8046"
+
+
+@needs_root
+def test_another_user_cannot_get_a_token_from_a_root_run_provider_by_closing_early(lookup):
+    """5 MB of headers, then close: a check made after parsing them would find a time-wait socket (uid 0)."""
+    pad = b"".join(b"X-Pad-%d: %s\r\n" % (i, b"a" * 60000) for i in range(90))
+    request = (
+        b"POST /token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+        b"Content-Length: %d\r\n%s\r\n%s" % (len(BODY), pad, BODY)
+    )
+    with MockProvider() as op:
+
+        def attack():
+            for _ in range(3):
+                with socket.create_connection(("127.0.0.1", op.port)) as conn, contextlib.suppress(OSError):
+                    conn.sendall(request)
+
+        as_nobody(attack)
+        op.stop()  # joins every thread: whatever the attack started has finished
+        assert op.exchanges == []
+
+
+@needs_root
+def test_another_user_cannot_hold_threads_in_a_learners_provider():
+    """Connections that never finish their headers are refused when accepted, before a handler thread is spent."""
+    with MockProvider() as op:
+        before = threading.active_count()
+        ready_read, ready_write = os.pipe()
+        release_read, release_write = os.pipe()
+
+        def attack():
+            conns = [socket.create_connection(("127.0.0.1", op.port)) for _ in range(100)]
+            for conn in conns:
+                with contextlib.suppress(OSError):
+                    conn.sendall(b"GET / HTTP/1.1\r\n")  # and never the blank line that ends the headers
+            os.write(ready_write, b"x")
+            os.read(release_read, 1)
+
+        child = threading.Thread(target=as_nobody, args=(attack,))
+        child.start()
+        os.read(ready_read, 1)
+        deadline = time.monotonic() + 0.5
+        most = 0
+        while time.monotonic() < deadline:
+            most = max(most, threading.active_count() - before)
+        os.write(release_write, b"x")
+        child.join()
+        assert most <= 5, f"{most} threads held by another user's unfinished requests"
+        assert fetch_as(None, op.port).startswith(b"HTTP/1.1 200 ")
+
+
+@linux
+def test_the_table_fallback_answers_the_owners_dual_stack_client(monkeypatch):
+    """A client on an IPv6 socket connected to ::ffff:127.0.0.1 (Java's default) is listed in /proc/net/tcp6."""
+
+    def no_sock_diag(*args):
+        raise OSError("no NETLINK_SOCK_DIAG here")
+
+    monkeypatch.setattr(peer, "sock_diag_uid", no_sock_diag)
+    with MockProvider() as op, socket.socket(socket.AF_INET6) as conn:
+        conn.connect(("::ffff:127.0.0.1", op.port))
+        conn.sendall(b"GET /.well-known/openid-configuration HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        assert conn.recv(100).startswith(b"HTTP/1.1 200 ")
+
+
+@needs_root
+def test_the_attack_labs_key_server_drops_another_users_requests_and_logs_none():
+    from tokenlab import attacks
+
+    with attacks.attacker_key_server() as server:
+        port = int(server.url.rsplit(":", 1)[1].split("/")[0])
+        assert fetch_as(NOBODY, port, "/jwks.json") == b""
+        assert server.requests == []
+        assert fetch_as(None, port, "/jwks.json").startswith(b"HTTP/1.0 200 ")
+        assert len(server.requests) == 1

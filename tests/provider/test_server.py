@@ -1,5 +1,6 @@
 """MockProvider: real HTTP on 127.0.0.1, keep-alive, a recorder, and a clean stop (SECURITY.md H5)."""
 
+import gc
 import socket
 import threading
 
@@ -7,6 +8,7 @@ import pytest
 import requests
 
 from tokenlab import Clock
+from tokenlab.errors import UsageError
 from tokenlab.provider import MockProvider
 
 from .conftest import MACHINE
@@ -143,3 +145,83 @@ def test_a_port_held_by_another_program_is_a_one_line_error_naming_it():
         port = holder.getsockname()[1]
         with pytest.raises(OSError, match=rf"^\[Errno \d+\] cannot listen on 127\.0\.0\.1:{port}: "):
             MockProvider(port=port).start()
+
+
+def test_a_named_provider_is_replaced_even_after_its_variable_was_dropped():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        ports = range(probe.getsockname()[1], probe.getsockname()[1] + 50)
+    op = MockProvider(port=ports, name="dropped").start()
+    first = op.port
+    op = None  # the learner reuses the name `op`, or runs `del op`: nothing holds the provider any more
+    gc.collect()
+    op = MockProvider(port=ports, name="dropped").start()
+    try:
+        assert op.port == first, "the dropped provider still serves its port, and nothing can stop it by name"
+    finally:
+        op.stop()
+
+
+def test_providers_of_one_name_started_at_once_leave_exactly_one_running():
+    started: list[MockProvider] = []
+    barrier = threading.Barrier(4)
+
+    def start():
+        barrier.wait()
+        started.append(MockProvider(name="raced").start())
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    try:
+        assert sum(op.running for op in started) == 1
+    finally:
+        for op in started:
+            op.stop()
+
+
+@pytest.mark.parametrize("port", [70000, -1, "8406", 8406.0, True, range(65530, 65540)])
+def test_a_port_that_is_no_port_is_a_usage_error_saying_what_a_port_is(port):
+    with pytest.raises(UsageError, match=r"a port is a whole number from 1 to 65535 \(0: any free port\), or a range"):
+        MockProvider(port=port).start()
+
+
+def test_an_empty_port_range_is_a_usage_error():
+    with pytest.raises(UsageError, match="empty"):
+        MockProvider(port=range(9000, 9000)).start()
+
+
+def two_adjacent_listeners() -> tuple[socket.socket, socket.socket]:
+    """Two sockets listening on ports N and N + 1 of 127.0.0.1 (the OS picks N; tried until N + 1 is free too)."""
+    for _ in range(50):
+        first, second = socket.socket(), socket.socket()
+        first.bind(("127.0.0.1", 0))
+        try:
+            second.bind(("127.0.0.1", first.getsockname()[1] + 1))
+        except OSError:
+            first.close()
+            second.close()
+            continue
+        first.listen(1)
+        second.listen(1)
+        return first, second
+    raise AssertionError("no two adjacent free ports in 50 tries")
+
+
+def test_a_range_with_every_port_taken_says_so_in_one_line():
+    first, second = two_adjacent_listeners()
+    with first, second:
+        port = first.getsockname()[1]
+        with pytest.raises(OSError, match=rf"every port from {port} to {port + 1} is in use$"):
+            MockProvider(port=range(port, port + 2)).start()
+
+
+def test_a_range_skips_the_ports_that_are_taken():
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen(1)
+        port = holder.getsockname()[1]
+        with MockProvider(port=range(port, port + 20)) as op:
+            assert port < op.port < port + 20

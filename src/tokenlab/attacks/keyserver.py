@@ -13,11 +13,13 @@ down and joins the thread when the ``with`` block ends.
 from __future__ import annotations
 
 import json
+import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from tokenlab.keys import Key
+from tokenlab.provider.peer import client_uid
 
 __all__ = ["AttackerKeyServer", "attacker_key_server"]
 
@@ -46,6 +48,13 @@ class _Server(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.jwks = jwks
         self.log: list[str] = []
+
+    def verify_request(self, request: Any, client_address: Any) -> bool:
+        """Only this user's programs reach the server or its log: on a shared host another learner's are dropped."""
+        if os.name != "posix":
+            return True
+        uid = client_uid(client_address[:2], self.server_address[1])
+        return uid is None or uid == os.geteuid()
 
 
 class AttackerKeyServer:

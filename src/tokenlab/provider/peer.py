@@ -24,6 +24,7 @@ back to the second.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import struct
 from pathlib import Path
@@ -31,6 +32,7 @@ from pathlib import Path
 __all__ = ["UNKNOWN", "client_uid", "peer_uid", "sock_diag_uid"]
 
 TCP_TABLE = Path("/proc/net/tcp")
+TCP6_TABLE = Path("/proc/net/tcp6")
 
 UNKNOWN = -1
 """The table lists the provider's end of the connection but not the client's: refuse, nobody can vouch for it."""
@@ -40,9 +42,17 @@ SERVER = "127.0.0.1"
 
 
 def _table_forms(address: str) -> set[str]:
-    """``address`` (IPv4) as /proc/net/tcp prints it: a 32-bit hex word, on little- and big-endian machines."""
+    """``address`` (IPv4) as /proc/net/tcp prints it (a 32-bit hex word, on little- and big-endian machines), and
+    as /proc/net/tcp6 prints it mapped to IPv6 (``::ffff:a.b.c.d``, four such words)."""
     packed = socket.inet_aton(address)
-    return {packed[::-1].hex().upper(), packed.hex().upper()}
+    mapped = socket.inet_pton(socket.AF_INET6, "::ffff:" + address)
+    words = [mapped[i : i + 4] for i in range(0, 16, 4)]
+    return {
+        packed[::-1].hex().upper(),
+        packed.hex().upper(),
+        "".join(w[::-1].hex() for w in words).upper(),
+        mapped.hex().upper(),
+    }
 
 
 def peer_uid(table: str, *, client: tuple[str, int], server_port: int) -> int | None:
@@ -65,6 +75,8 @@ def peer_uid(table: str, *, client: tuple[str, int], server_port: int) -> int | 
         except ValueError:
             continue
         if local_addr in client_addr and remote_addr in server_addr and ports == (client_port, server_port):
+            if len(fields) < 10 or fields[9] == "0":  # no open file: a client that has closed (time-wait: uid 0)
+                return UNKNOWN
             try:
                 return int(fields[7])
             except ValueError:
@@ -80,6 +92,9 @@ _NLM_F_REQUEST = 1
 _NLMSG_ERROR = 2
 _NO_COOKIE = 0xFFFFFFFF  # INET_DIAG_NOCOOKIE: find the socket by its addresses alone
 _UID_OFFSET = 16 + 4 + 48 + 12  # nlmsghdr, then inet_diag_msg: family..retrans, inet_diag_sockid, expires..wqueue
+_STATE_OFFSET = 16 + 1  # inet_diag_msg.idiag_state
+_PORTS_OFFSET = 16 + 4  # inet_diag_sockid.idiag_sport, idiag_dport (network order)
+_TCP_LISTEN = 10
 
 
 def sock_diag_uid(client: tuple[str, int], server_port: int) -> int:
@@ -106,9 +121,16 @@ def sock_diag_uid(client: tuple[str, int], server_port: int) -> int:
         if error == -2:  # ENOENT: no such socket
             return UNKNOWN
         raise OSError(-error, "sock_diag refused the question")
-    if len(answer) < _UID_OFFSET + 4:
+    if len(answer) < _UID_OFFSET + 8:
         raise OSError("sock_diag answered with a short message")
-    return struct.unpack_from("=I", answer, _UID_OFFSET)[0]
+    uid, inode = struct.unpack_from("=II", answer, _UID_OFFSET)
+    if (
+        inode == 0  # no open file: the client has closed it (a time-wait socket is even listed as uid 0)
+        or answer[_STATE_OFFSET] == _TCP_LISTEN
+        or struct.unpack_from(">HH", answer, _PORTS_OFFSET) != (client[1], server_port)
+    ):
+        return UNKNOWN
+    return uid
 
 
 def client_uid(client: tuple[str, int], server_port: int) -> int | None:
@@ -124,4 +146,6 @@ def client_uid(client: tuple[str, int], server_port: int) -> int | None:
         table = TCP_TABLE.read_text(encoding="ascii", errors="replace")
     except OSError:
         return None
+    with contextlib.suppress(OSError):  # a dual-stack (IPv6) client socket is listed there, v4-mapped
+        table += "".join(TCP6_TABLE.read_text(encoding="ascii", errors="replace").splitlines(keepends=True)[1:])
     return peer_uid(table, client=client, server_port=server_port)

@@ -23,7 +23,7 @@ import errno
 import os
 import socket
 import threading
-import weakref
+import time
 from typing import Any
 
 from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
@@ -38,10 +38,6 @@ from tokenlab.provider.recorder import Exchange
 from tokenlab.provider.store import TokenEvent
 
 __all__ = ["MockProvider"]
-
-
-_REFUSED = "tokenlab.refused"
-"""The WSGI environ key under which the handler leaves why this connection is refused."""
 
 
 def _refusal(client: tuple[str, int], server_port: int) -> str | None:
@@ -60,19 +56,6 @@ def _refusal(client: tuple[str, int], server_port: int) -> str | None:
 class _Handler(WSGIRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: a requests.Session reuses one connection
     timeout = 5.0  # a client that stalls mid-request (or lies about Content-Length) is cut off; see start()
-    owner_only = True  # refuse other Unix users' connections; see start()
-    _checked_peer = False
-    _refused: str | None = None
-
-    def make_environ(self) -> Any:
-        environ = super().make_environ()
-        if self.owner_only and os.name == "posix":
-            if not self._checked_peer:  # once per connection: its client socket keeps its owner
-                self._refused = _refusal(self.client_address[:2], self.server.server_address[1])
-                self._checked_peer = True
-            if self._refused is not None:
-                environ[_REFUSED] = self._refused
-        return environ
 
     def log_request(self, *args: Any, **kwargs: Any) -> None:
         pass  # the recorder keeps every exchange; nothing is printed into the learner's notebook
@@ -81,16 +64,51 @@ class _Handler(WSGIRequestHandler):
         pass
 
 
+_REFUSERS = 4
+"""At most this many connections of other users are being answered 403 at once; more are closed unanswered."""
+
+
+def _refuse(sock: socket.socket, refusal: str) -> None:
+    """Answer 403 with ``refusal`` and close, reading (and dropping) what the client sent for at most a second."""
+    try:
+        body = refusal.encode("utf-8")
+        head = f"HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {len(body)}\r\n"
+        sock.settimeout(1.0)
+        with contextlib.suppress(OSError):
+            sock.sendall(head.encode("ascii") + b"Connection: close\r\n\r\n" + body)
+            sock.shutdown(socket.SHUT_WR)
+            deadline = time.monotonic() + 1.0
+            while time.monotonic() < deadline and sock.recv(65536):
+                pass  # closing with unread data would reset the connection before the client reads the 403
+    finally:
+        sock.close()
+
+
 class _Server(ThreadedWSGIServer):
     daemon_threads = False
     block_on_close = True  # server_close() joins every request thread
+    owner_only = True  # see MockProvider.start()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._open: set[socket.socket] = set()
         self._open_lock = threading.Lock()
+        self._refusers: set[threading.Thread] = set()
 
     def process_request(self, request: Any, client_address: Any) -> None:
+        """Another Unix user's connection is refused here, before any handler thread or parsing is spent on it."""
+        if self.owner_only and os.name == "posix":
+            refusal = _refusal(client_address[:2], self.server_address[1])
+            if refusal is not None:
+                with self._open_lock:
+                    self._refusers = {t for t in self._refusers if t.is_alive()}
+                    if len(self._refusers) >= _REFUSERS:
+                        request.close()
+                        return
+                    refuser = threading.Thread(target=_refuse, args=(request, refusal), name="tokenlab-refuser")
+                    self._refusers.add(refuser)
+                refuser.start()
+                return
         with self._open_lock:
             self._open.add(request)
         super().process_request(request, client_address)
@@ -108,6 +126,13 @@ class _Server(ThreadedWSGIServer):
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
 
+    def join_refusers(self) -> None:
+        """Wait for the threads answering other users' connections with 403 (each ends within two seconds)."""
+        with self._open_lock:
+            refusers = list(self._refusers)
+        for refuser in refusers:
+            refuser.join()
+
 
 def _listen(port: int | range) -> socket.socket:
     """A socket listening on 127.0.0.1:``port``, or on the first free port of the range ``port``.
@@ -118,6 +143,15 @@ def _listen(port: int | range) -> socket.socket:
     candidates = port if isinstance(port, range) else (port,)
     if not candidates:
         raise UsageError(f"no port to listen on: {port!r} is empty")
+    if (
+        isinstance(port, bool)
+        or not all(isinstance(c, int) for c in candidates)
+        or not (min(candidates) >= 0 and max(candidates) <= 65535)
+    ):
+        raise UsageError(
+            f"port={port!r}: a port is a whole number from 1 to 65535 (0: any free port), or a range of them, "
+            "such as range(8406, 10000)"
+        )
     for candidate in candidates:
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
@@ -127,8 +161,8 @@ def _listen(port: int | range) -> socket.socket:
             listener.listen(128)
         except OSError as err:
             listener.close()
-            if err.errno == errno.EADDRINUSE and candidate != candidates[-1]:
-                continue  # another program (another kernel running this lesson?) has it: try the next one
+            if err.errno in (errno.EADDRINUSE, errno.EACCES) and candidate != candidates[-1]:
+                continue  # another program (another kernel running this lesson?) has it, or it is not ours: next
             if err.errno == errno.EADDRINUSE and isinstance(port, range):
                 where = f"127.0.0.1: every port from {port.start} to {port.stop - 1} is in use"
             else:
@@ -138,24 +172,9 @@ def _listen(port: int | range) -> socket.socket:
     raise AssertionError("unreachable: the loop returns or raises")
 
 
-def _owner_only(app: Any) -> Any:
-    """``app``, except that a request the handler marked as another user's gets 403 and never reaches it."""
-
-    def guarded(environ: dict[str, Any], start_response: Any) -> Any:
-        refusal = environ.get(_REFUSED)
-        if refusal is None:
-            return app(environ, start_response)
-        body = refusal.encode("utf-8")
-        start_response(
-            "403 Forbidden", [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
-        )
-        return [body]
-
-    return guarded
-
-
-_RUNNING: weakref.WeakValueDictionary[str, MockProvider] = weakref.WeakValueDictionary()
-"""The named providers running in this process, by name."""
+_RUNNING: dict[str, MockProvider] = {}
+"""The named providers running in this process, by name (held until stopped: a running provider is never lost)."""
+_RUNNING_LOCK = threading.RLock()
 
 
 class MockProvider:
@@ -206,16 +225,18 @@ class MockProvider:
     def start(self) -> MockProvider:
         if self._server is not None:
             raise UsageError("this provider is already running")
+        with _RUNNING_LOCK:
+            return self._start()
+
+    def _start(self) -> MockProvider:
         previous = _RUNNING.get(self.name) if self.name is not None else None
         if previous is not None and previous is not self:
             previous.stop()  # a lesson's cell run twice: the new provider replaces the old one of that name
-        handler = type(
-            "_Handler", (_Handler,), {"timeout": self.config.read_timeout, "owner_only": not self.allow_other_users}
-        )
+        handler = type("_Handler", (_Handler,), {"timeout": self.config.read_timeout})
         listener = _listen(self._port)
         try:
-            app = self.app if self.allow_other_users else _owner_only(self.app)
-            server = _Server("127.0.0.1", listener.getsockname()[1], app, handler=handler, fd=listener.fileno())
+            server = _Server("127.0.0.1", listener.getsockname()[1], self.app, handler=handler, fd=listener.fileno())
+            server.owner_only = not self.allow_other_users
         finally:
             listener.close()  # the server holds its own duplicate of the socket
         self._server = server
@@ -235,11 +256,13 @@ class MockProvider:
         server, thread = self._server, self._thread
         if server is None:
             return
-        if self.name is not None and _RUNNING.get(self.name) is self:
-            del _RUNNING[self.name]
+        with _RUNNING_LOCK:
+            if self.name is not None and _RUNNING.get(self.name) is self:
+                del _RUNNING[self.name]
         server.shutdown()
         server.close_open_connections()
         server.server_close()
+        server.join_refusers()
         if thread is not None:
             thread.join()
         self._server = self._thread = None
