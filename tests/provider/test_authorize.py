@@ -10,6 +10,7 @@ import requests
 from tokenlab.client import discover, login_as
 from tokenlab.provider import ClientConfig, MockProvider, ProviderConfig
 from tokenlab.provider.authorize import LOGIN_PAGE_LIFETIME
+from tokenlab.provider.login_session import browser_side
 
 CALLBACK = "http://127.0.0.1/callback"  # notebook-app's registered redirect URI
 WEB_CALLBACK = "http://127.0.0.1/web/callback"
@@ -56,7 +57,12 @@ def request_id(page):
 def submit(op, http, page, username="alice", password="wonderland", **extra):
     """Fill in and post the login form on ``page``."""
     form = {"request_id": request_id(page), "username": username, "password": password, **extra}
-    return http.post(op.url("/authorize"), data=form, allow_redirects=False)
+    # the page's browser cookie goes back with the form, as from the browser that opened it (RFC 6749 §10.12);
+    # a page shown again after a wrong password sets no new cookie, so the first page's one is carried along
+    cookies = page.cookies.get_dict() or getattr(page, "browser_cookies", {})
+    answer = http.post(op.url("/authorize"), data=form, cookies=cookies, allow_redirects=False)
+    answer.browser_cookies = cookies
+    return answer
 
 
 def redirected(response, to=CALLBACK):
@@ -332,7 +338,7 @@ def test_the_login_page_says_who_asks_for_what_and_carries_only_a_request_id(op,
     assert re.findall(r'<input[^>]* name="([^"]+)"', text) == ["request_id", "username", "password"]
     assert "<script" not in text and "src=" not in text and "stylesheet" not in text
     assert CHALLENGE not in text and "client_id" not in text  # nothing in the form to tamper with
-    assert len(op.store.pending) == 1
+    assert len(browser_side(op.app)) == 1
 
 
 def test_a_wrong_password_shows_the_page_again_without_redirecting(op, http):
@@ -400,7 +406,8 @@ def test_an_authorization_request_may_be_posted_as_a_form(op, http):
     assert "code" in redirected(submit(op, http, page))
 
 
-def test_the_client_helpers_log_in_through_the_page(op, http):
+def test_the_client_helpers_log_in_through_the_page(op, browser):
+    http = browser  # login_as keeps the provider's cookies, as a browser does
     meta = discover(op.issuer, session=http)
     assert meta["authorization_endpoint"] == op.issuer + "/authorize"
     url = f"{meta['authorization_endpoint']}?" + urlencode(request_params())

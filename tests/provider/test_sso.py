@@ -30,18 +30,23 @@ def tokens_for(meta, app, code, pkce, secret=None):
     )
 
 
-def test_after_one_login_a_second_app_gets_a_code_without_a_login_page(op, browser):
+def test_after_one_login_a_second_app_asks_only_for_consent_and_then_answers_silently(op, browser):
     meta, _, url = authorize_url(op, NOTEBOOK)
     first = client.login_as(url, "alice", "wonderland", session=browser)
     login_time = op.clock.timestamp()
     cookie = next(c for c in browser.cookies if c.name == "tokenlab_session")
     assert cookie.has_nonstandard_attr("HttpOnly")
     op.clock.advance(minutes=30)
-    _, pkce2, url2 = authorize_url(op, WEB)
-    answer = browser.get(url2, allow_redirects=False)
-    assert answer.status_code == 303  # silent: no page
+    _, _, url2 = authorize_url(op, WEB)
+    page = browser.get(url2, allow_redirects=False)  # Alice never granted web-app anything (OIDC Core §3.1.2.4)
+    assert page.status_code == 200 and "You are signed in as <strong>Alice Liddell</strong>" in page.text
+    assert 'type="password"' not in page.text  # signed in already: consent only, no password
+    client.login_as(url2, "alice", "wonderland", session=browser)  # she presses Allow
+    _, pkce3, url3 = authorize_url(op, WEB)
+    answer = browser.get(url3, allow_redirects=False)
+    assert answer.status_code == 303  # granted now: silent, no page
     code = parse_qs(urlsplit(answer.headers["Location"]).query)["code"][0]
-    tokens = tokens_for(meta, WEB, code, pkce2, WEB_SECRET)
+    tokens = tokens_for(meta, WEB, code, pkce3, WEB_SECRET)
     identity = decode_unverified(tokens["id_token"]).claims
     assert identity["sub"] == "user-alice"
     assert identity["auth_time"] == login_time  # when she really logged in, not now (OIDC Core §2)
@@ -61,8 +66,7 @@ def test_prompt_none_answers_login_required_without_a_session_and_a_code_with_on
     _, _, url = authorize_url(op, WEB, prompt="none")
     refused = browser.get(url, allow_redirects=False)
     assert parse_qs(urlsplit(refused.headers["Location"]).query)["error"] == ["login_required"]
-    _, _, login = authorize_url(op, NOTEBOOK)
-    client.login_as(login, "alice", "wonderland", session=browser)
+    client.login_as(authorize_url(op, WEB)[2], "alice", "wonderland", session=browser)
     silent = browser.get(url, allow_redirects=False)
     assert "code" in parse_qs(urlsplit(silent.headers["Location"]).query)
 
@@ -75,7 +79,8 @@ def test_the_recorder_masks_the_session_cookie_in_both_directions(op, browser):
     _, _, url = authorize_url(op, NOTEBOOK)
     client.login_as(url, "alice", "wonderland", session=browser)
     browser.get(authorize_url(op, WEB)[2], allow_redirects=False)
-    set_cookie = next(e.response_header("Set-Cookie") for e in op.exchanges if e.response_header("Set-Cookie"))
+    set_cookies = [e.response_header("Set-Cookie") or "" for e in op.exchanges]
+    set_cookie = next(c for c in set_cookies if c.startswith("tokenlab_session="))
     assert set_cookie.startswith("tokenlab_session=••••••;") and "HttpOnly" in set_cookie
     assert op.exchanges[-1].request_header("Cookie") == "••••••"
     session_id = next(c.value for c in browser.cookies if c.name == "tokenlab_session")

@@ -63,8 +63,6 @@ Error descriptions on the wire say "section", not "§": RFC 6749 §4.1.2.1 and �
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 import re
 from typing import TYPE_CHECKING, Any
@@ -75,32 +73,44 @@ from werkzeug.wrappers import Request, Response
 
 from tokenlab.errors import (
     AccessDeniedError,
-    InvalidGrantError,
     InvalidRequestError,
     OAuthError,
     UnauthorizedClientError,
     UnsupportedResponseTypeError,
 )
 from tokenlab.provider import pages
+from tokenlab.provider.code_exchange import redeem_code
 from tokenlab.provider.http import single_params
-from tokenlab.provider.issuance import token_response
+from tokenlab.provider.login_session import (
+    BROWSER_COOKIE,
+    PASSWORD_TRIES_PER_PAGE,
+    SESSION_COOKIE,
+    LoginTransaction,
+    authenticate_user,
+    browser_id,
+    browser_side,
+    cross_site,
+    forget_wrong_passwords,
+    note_wrong_password,
+    password_blocked_for,
+    set_cookie,
+)
 from tokenlab.provider.scopes import check_scope
-from tokenlab.provider.store import AuthorizationCode, LoginSession, PendingAuthorization
+from tokenlab.provider.store import AuthorizationCode, LoginSession, PendingAuthorization, digest
 
 if TYPE_CHECKING:  # pragma: no cover
     from tokenlab.provider.app import ProviderApp
     from tokenlab.provider.config import ClientConfig, UserConfig
 
-__all__ = ["LOGIN_PAGE_LIFETIME", "authorization_endpoint", "redeem_code"]
+__all__ = ["LOGIN_PAGE_LIFETIME", "SESSION_COOKIE", "authorization_endpoint", "redeem_code"]
 
 LOGIN_PAGE_LIFETIME = 600
-SESSION_COOKIE = "tokenlab_session"
 """Seconds a login page stays valid; after that the user starts again from the application."""
 
 _CHALLENGE = re.compile(r"[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]")  # base64url of 32 bytes: the last char holds 4 bits
-_VERIFIER = re.compile(r"[A-Za-z0-9._~-]{43,128}")  # RFC 7636 §4.1: 43-128 unreserved characters
 _LOOPBACK = re.compile(r"(http://(?:127\.0\.0\.1|\[::1\]))(?::([0-9]{1,5}))?(/[^#]*)?")
 _PROMPTS = {"none", "login", "consent", "select_account"}  # OIDC Core §3.1.2.1
+_MAX_AGE = re.compile(r"[0-9]{1,10}")  # OIDC Core §3.1.2.1: seconds since the last active authentication
 _WIRE_TEXT = re.compile(r"[^\x20\x21\x23-\x5b\x5d-\x7e]")
 
 
@@ -108,6 +118,12 @@ class LoginRequiredError(OAuthError):
     """``prompt=none`` but the user must log in first (OIDC Core §3.1.2.6)."""
 
     error = "login_required"
+
+
+class ConsentRequiredError(OAuthError):
+    """``prompt=none`` but the user must consent first (OIDC Core §3.1.2.6)."""
+
+    error = "consent_required"
 
 
 class RequestNotSupportedError(OAuthError):
@@ -128,22 +144,28 @@ class RequestUriNotSupportedError(OAuthError):
 def authorization_endpoint(app: ProviderApp, request: Request) -> Response:
     """``GET /authorize`` starts a request; ``POST /authorize`` is the login form, or a request sent as a form
     (OIDC Core §3.1.2.1: the endpoint MUST support both GET and POST)."""
-    session = app.store.login_session(request.cookies.get(SESSION_COOKIE, ""), app.clock.timestamp())
+    if request.path.endswith("/"):
+        # /authorize/ would serve a page whose relative form action posts to /authorize/authorize: send the browser
+        # to the endpoint itself, relative, so that a proxy's path prefix stays (308 keeps a POST a POST).
+        query = request.query_string.decode("latin-1")
+        return Response(status=308, headers={"Location": "../authorize" + ("?" + query if query else "")})
+    session_id = request.cookies.get(SESSION_COOKIE, "")
+    session = app.store.login_session(session_id, app.clock.timestamp())
     if request.method != "POST":
-        return _start(app, request.args, session)
+        return _start(app, request, request.args, session)
     if request.mimetype != "application/x-www-form-urlencoded":
         return pages.error_page(f"The form must be sent as application/x-www-form-urlencoded, not {request.mimetype}.")
     try:
         form = request.form
     except UnicodeDecodeError:
         return pages.error_page("The form is not UTF-8.")
-    return _answer(app, form) if "request_id" in form else _start(app, form, session)
+    return _answer(app, request, form) if "request_id" in form else _start(app, request, form, session)
 
 
-def _start(app: ProviderApp, params: MultiDict, session: LoginSession | None) -> Response:
+def _start(app: ProviderApp, request: Request, params: MultiDict, session: LoginSession | None) -> Response:
     """RFC 6749 §4.1.1: check the request, then show the login and consent page, or, when the browser
-    already has a login session here and the client did not ask for a fresh login, answer at once:
-    single sign-on (OIDC Core §3.1.2.3, §3.1.2.6)."""
+    already has a login session here and nothing calls for the user, answer at once: single sign-on
+    (OIDC Core §3.1.2.3, §3.1.2.6)."""
     # 1. Who is asking and where would the answer go? Until both are known good, errors are shown to
     #    the user and never redirected: "MUST NOT automatically redirect the user-agent to the invalid
     #    redirection URI" (RFC 6749 §4.1.2.1; RFC 9700 §4.1.3, §4.11.2: no open redirector).
@@ -166,16 +188,22 @@ def _start(app: ProviderApp, params: MultiDict, session: LoginSession | None) ->
     states = params.getlist("state")
     state = states[0] if len(states) == 1 and states[0] else None  # RFC 6749 §4.1.2: returned exactly as sent
     # 2. From here on the redirect URI is trusted: errors go back to the client (RFC 6749 §4.1.2.1).
+    now = app.clock.timestamp()
     try:
-        values = _checked_request(client, params, logged_in=session is not None)
+        values = _checked_request(client, params)
+        signed_in, ask_consent = _what_to_ask(app, client, values, session, now)
     except OAuthError as err:
         return _redirect(app, redirect_uri, _error_params(err), state)
-    now = app.clock.timestamp()
-    if session is not None and "login" not in values.get("prompt", "").split():
-        code = _issue_code(app, client, redirect_uri, given is not None, values, session.sub, session.auth_time, now)
+    if request.method == "HEAD":  # a HEAD changes nothing: no code, no login page waiting (RFC 9110 §9.3.2)
+        return Response(status=200, mimetype="text/html", headers=pages.HTML_HEADERS)
+    if signed_in is not None and not ask_consent:
+        code = _issue_code(
+            app, client, redirect_uri, given is not None, values, signed_in.sub, signed_in.auth_time, now
+        )
         return _redirect(app, redirect_uri, {"code": code}, state)
     # 3. Keep the checked request on the server; the page carries only its random id, so the form
-    #    cannot change the client, redirect URI or challenge it answers for.
+    #    cannot change the client, redirect URI or challenge it answers for. The id is bound to this
+    #    browser's cookie: only this browser can answer it (RFC 6749 §10.12).
     pending = PendingAuthorization(
         client_id=client.client_id,
         redirect_uri=redirect_uri,
@@ -187,9 +215,60 @@ def _start(app: ProviderApp, params: MultiDict, session: LoginSession | None) ->
         code_challenge_method=values.get("code_challenge_method"),
         expires_at=now + LOGIN_PAGE_LIFETIME,
     )
+    browser, new_browser = browser_id(request)
     request_id = app.store.secret()
-    app.store.add_pending(request_id, pending, now)
-    return _login_page(app, client, pending, request_id)
+    browser_side(app).open(
+        request_id,
+        LoginTransaction(
+            pending,
+            digest(browser),
+            sub=signed_in.sub if signed_in else None,
+            session=digest(request.cookies.get(SESSION_COOKIE, "")) if signed_in else None,
+        ),
+        now,
+    )
+    response = _login_page(app, client, pending, request_id, signed_in_as=_name_of(app, signed_in))
+    if new_browser:
+        set_cookie(response, app, request, BROWSER_COOKIE, browser)
+    return response
+
+
+def _what_to_ask(
+    app: ProviderApp, client: ClientConfig, values: dict[str, str], session: LoginSession | None, now: int
+) -> tuple[LoginSession | None, bool]:
+    """The session the answer may rely on (``None``: the user must enter a password) and whether to ask for
+    consent; for ``prompt=none``, the error when the user would have to be asked (OIDC Core §3.1.2.6)."""
+    prompt = set(values.get("prompt", "").split())
+    max_age = values.get("max_age")
+    # OIDC Core §3.1.2.1: prompt=login and select_account ask the user to (re)authenticate or pick an account;
+    # max_age is the allowable elapsed time since the last active login, and max_age=0 works like prompt=login.
+    # tokenlab's provider chooses to show its login form for select_account, because it keeps one session per browser.
+    too_old = (
+        session is not None and max_age is not None and (int(max_age) == 0 or now - session.auth_time > int(max_age))
+    )
+    usable = session if session is not None and not too_old and not prompt & {"login", "select_account"} else None
+    # Consent (OIDC Core §3.1.2.4): asked when prompt=consent, for any scope this user has not granted this client,
+    # and always for a public client, whose client_id anyone can send (RFC 8252 §8.6, RFC 6819 §5.2.3.2).
+    granted = browser_side(app).granted(usable.sub, client.client_id) if usable else frozenset()
+    ask_consent = client.public or "consent" in prompt or not set(values["scope"].split()) <= granted
+    if "none" in prompt:
+        if usable is None:
+            why = "the login is older than max_age allows" if too_old else "the user has to log in"
+            raise LoginRequiredError(f"prompt=none, but {why} (OIDC Core section 3.1.2.1).")
+        if ask_consent:
+            raise ConsentRequiredError(
+                f"prompt=none, but the user has to consent to {client.client_id} first"
+                + (": it is a public client, which is never approved silently (RFC 8252 section 8.6)." if client.public
+                   else f", for {values['scope']} (OIDC Core section 3.1.2.4).")
+            )  # fmt: skip
+    return usable, ask_consent
+
+
+def _name_of(app: ProviderApp, session: LoginSession | None) -> str | None:
+    if session is None:
+        return None
+    user = app.config.user_by_sub(session.sub)
+    return (user.name or user.username) if user is not None else session.sub
 
 
 def _registered_redirect_uri(client: ClientConfig, given: str | None) -> str | None:
@@ -214,7 +293,7 @@ def _registered_redirect_uri(client: ClientConfig, given: str | None) -> str | N
     return None
 
 
-def _checked_request(client: ClientConfig, params: MultiDict, *, logged_in: bool = False) -> dict[str, str]:
+def _checked_request(client: ClientConfig, params: MultiDict) -> dict[str, str]:
     """The request's parameters, checked in the order of RFC 6749 §4.1.1, RFC 7636 §4.3 and OIDC Core §3.1.2.1."""
     # RFC 6749 §3.1: "Request and response parameters MUST NOT be included more than once."
     for name in params:
@@ -242,8 +321,11 @@ def _checked_request(client: ClientConfig, params: MultiDict, *, logged_in: bool
     prompt = values.get("prompt", "").split()
     if set(prompt) - _PROMPTS or ("none" in prompt and len(prompt) > 1):
         raise InvalidRequestError("prompt must be none alone, or some of login consent select_account.")
-    if "none" in prompt and not logged_in:
-        raise LoginRequiredError("prompt=none, but the user has to log in (OIDC Core section 3.1.2.1).")
+    max_age = values.get("max_age")
+    if max_age is not None and not _MAX_AGE.fullmatch(max_age):
+        raise InvalidRequestError(
+            f"max_age must be a whole number of seconds, 0 or more, not {max_age[:20]!r} (OIDC Core section 3.1.2.1)."
+        )
     # PKCE (RFC 7636 §4.3, §4.4.1). Required for public clients (RFC 9700 §2.1.1); enforced for any
     # client that sends it. Only S256: "plain" shows the secret to anyone who sees the request (§4.2).
     challenge, method = values.get("code_challenge"), values.get("code_challenge_method")
@@ -275,35 +357,57 @@ def _checked_request(client: ClientConfig, params: MultiDict, *, logged_in: bool
     return values
 
 
-def _answer(app: ProviderApp, form: MultiDict) -> Response:
+def _answer(app: ProviderApp, request: Request, form: MultiDict) -> Response:
     """RFC 6749 §4.1.2: the user's answer on the login page becomes a code, or access_denied."""
     try:
         fields = single_params(form)
     except InvalidRequestError as err:
         return pages.error_page(err.description)
+    # Login CSRF (RFC 6749 §10.12): only the provider's own page, in the browser that opened it, may answer.
+    why = cross_site(app, request)
+    if why is not None:
+        return pages.error_page(
+            f"This sign-in was refused: {why}. Only the provider's own sign-in page may send it (RFC 6749 §10.12).",
+            status=403,
+        )
     now = app.clock.timestamp()
     request_id = fields["request_id"]
-    pending = app.store.pending_request(request_id, now)
-    client = app.config.client(pending.client_id) if pending else None
-    if pending is None or client is None:
+    side = browser_side(app)
+    transaction = side.get(request_id, now)
+    client = app.config.client(transaction.pending.client_id) if transaction else None
+    if transaction is None or client is None:
         return pages.error_page("This login page has expired or was already answered.")
+    if not hmac.compare_digest(digest(request.cookies.get(BROWSER_COOKIE, "")), transaction.browser):
+        side.get(request_id, now, take=True)  # its id has left the browser that opened it: nobody may use it now
+        return pages.error_page(
+            "This sign-in page was opened in another browser. A sign-in counts only in the browser that started it, "
+            "so that nobody can sign you in to their account (login CSRF, RFC 6749 §10.12).",
+            status=403,
+        )
+    pending = transaction.pending
     action = fields.get("action") or "allow"
     if action not in ("allow", "deny"):
         return pages.error_page("The form's action must be allow or deny.")
-    user = None
-    if action == "allow":
-        # Authenticate the resource owner (RFC 6749 §3.1): wrong credentials show the page again, with no
-        # redirect and no hint of which one was wrong. 200, not 401: 401 needs WWW-Authenticate (RFC 9110 §15.5.2).
-        user = _authenticate_user(app, fields.get("username", ""), fields.get("password", ""))
-        if user is None:
-            message = "Wrong username or password."
-            return _login_page(app, client, pending, request_id, username=fields.get("username", ""), message=message)
-    # One answer per page, even if it is submitted twice: take the pending request atomically.
-    if app.store.pending_request(request_id, now, take=True) is None:
+    sub, auth_time = None, now
+    if action == "allow" and transaction.sub is not None:  # the consent page of a signed-in user
+        session = app.store.login_session(request.cookies.get(SESSION_COOKIE, ""), now)
+        same = session is not None and digest(request.cookies.get(SESSION_COOKIE, "")) == transaction.session
+        if session is None or not same or session.sub != transaction.sub:
+            side.get(request_id, now, take=True)
+            return pages.error_page("You were signed out while this page was open. Go back to the application.")
+        sub, auth_time = session.sub, session.auth_time
+    elif action == "allow":
+        user_or_page = _check_password(app, client, pending, request_id, fields)
+        if isinstance(user_or_page, Response):
+            return user_or_page
+        sub = user_or_page.sub
+    # One answer per page, even if it is submitted twice: take the transaction atomically.
+    if side.get(request_id, now, take=True) is None:
         return pages.error_page("This login page was already answered.")
-    if user is None:
+    if sub is None:
         denied = AccessDeniedError(f"The user denied {client.client_id} access (RFC 6749 section 4.1.2.1).")
         return _redirect(app, pending.redirect_uri, _error_params(denied), pending.state)
+    side.grant(sub, client.client_id, pending.scope)  # remembered consent (OIDC Core §3.1.2.4)
     code = _issue_code(
         app,
         client,
@@ -311,23 +415,47 @@ def _answer(app: ProviderApp, form: MultiDict) -> Response:
         pending.redirect_uri_given,
         {"scope": pending.scope, "nonce": pending.nonce, "code_challenge": pending.code_challenge,
          "code_challenge_method": pending.code_challenge_method},
-        user.sub,
-        now,
+        sub,
+        auth_time,
         now,
     )  # fmt: skip
     response = _redirect(app, pending.redirect_uri, {"code": code}, pending.state)
-    # The provider's own login session, for single sign-on: a cookie only this provider reads (HttpOnly, and
-    # SameSite=Lax so that it travels on the top-level redirects of the next authorization request).
-    session_id = app.store.secret()
-    app.store.start_login_session(session_id, user.sub, now, now + app.config.session_lifetime)
-    response.set_cookie(
-        SESSION_COOKIE,
-        session_id,
-        httponly=True,  # no Expires: a browser-session cookie; the server ends the session after session_lifetime
-        samesite="Lax",
-        path="/",
-    )
+    if transaction.sub is None:
+        # A password was entered: a new login session, for single sign-on, replacing any the browser had, so that a
+        # re-login (prompt=login, max_age, another account) leaves no older session valid behind it.
+        app.store.end_login_session(request.cookies.get(SESSION_COOKIE, ""))
+        session_id = app.store.secret()
+        app.store.start_login_session(session_id, sub, now, now + app.config.session_lifetime)
+        set_cookie(response, app, request, SESSION_COOKIE, session_id)
     return response
+
+
+def _check_password(
+    app: ProviderApp, client: ClientConfig, pending: PendingAuthorization, request_id: str, fields: dict[str, str]
+) -> UserConfig | Response:
+    """The user, or the page to show instead: the form again (wrong password), or a wait (too many guesses).
+
+    Authenticate the resource owner (RFC 6749 §3.1): wrong credentials show the page again, with no redirect and no
+    hint of which one was wrong. 200, not 401: 401 needs WWW-Authenticate (RFC 9110 §15.5.2). Guessing is limited
+    per username and per page, never per address (RFC 6749 §10.10); a blocked username is refused before its
+    password is looked at, so a blocked guesser learns nothing.
+    """
+    username = fields.get("username", "")
+    wait = password_blocked_for(app, username)
+    if wait:
+        return pages.too_many_tries_page(wait)
+    user = authenticate_user(app, username, fields.get("password", ""))
+    if user is not None:
+        forget_wrong_passwords(app, username)
+        return user
+    if note_wrong_password(app, username, request_id) >= PASSWORD_TRIES_PER_PAGE:
+        browser_side(app).get(request_id, app.clock.timestamp(), take=True)
+        return pages.error_page(
+            f"{PASSWORD_TRIES_PER_PAGE} wrong passwords on this page: it is used up. Go back to the application "
+            "and start again (RFC 6749 §10.10).",
+            status=400,
+        )
+    return _login_page(app, client, pending, request_id, username=username, message="Wrong username or password.")
 
 
 def _issue_code(
@@ -361,13 +489,6 @@ def _issue_code(
     return code
 
 
-def _authenticate_user(app: ProviderApp, username: str, password: str) -> UserConfig | None:
-    user = app.config.user(username)
-    expected = user.password if user is not None else "\x00 no such user"
-    same = hmac.compare_digest(password.encode("utf-8", "surrogatepass"), expected.encode())
-    return user if user is not None and same else None
-
-
 def _login_page(
     app: ProviderApp,
     client: ClientConfig,
@@ -376,6 +497,7 @@ def _login_page(
     *,
     username: str = "",
     message: str | None = None,
+    signed_in_as: str | None = None,
 ) -> Response:
     return pages.login_page(
         # Relative, so that the form posts back to /authorize on whatever origin and path prefix served the page:
@@ -388,6 +510,7 @@ def _login_page(
         resources=app.config.resources,
         username=username,
         message=message,
+        signed_in_as=signed_in_as,
     )
 
 
@@ -408,77 +531,3 @@ def _redirect(app: ProviderApp, redirect_uri: str, params: dict[str, str], state
     return Response(
         status=303, headers={"Location": location, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
     )
-
-
-# --- the code at the token endpoint (RFC 6749 §4.1.3, RFC 7636 §4.5–4.6) ----
-
-
-def redeem_code(app: ProviderApp, client: ClientConfig, params: dict[str, str], now: int) -> dict[str, Any]:
-    """``grant_type=authorization_code``: the client (already authenticated, §3.2.1) trades its code for tokens."""
-    code = params.get("code")
-    if not code:
-        raise InvalidRequestError("code is missing (RFC 6749 section 4.1.3).")
-    # The code works once. Take it out of the store atomically, so two concurrent requests cannot
-    # both succeed. RFC 6749 §4.1.2: a code used more than once MUST be refused, and the server SHOULD
-    # revoke the tokens previously issued for it. The server cannot tell who sent which copy (a client
-    # may retry after a lost response), so the message says what happened, not who is to blame.
-    record, first_grant = app.store.take_code(code)
-    if record is None:
-        if first_grant is None:
-            raise InvalidGrantError("This authorization code is unknown (RFC 6749 section 5.2).")
-        grant_id = app.store.code_came_back(code)
-        if grant_id:
-            app.store.revoke_grant(grant_id, "authorization code used twice")
-            raise InvalidGrantError(
-                "This authorization code was already used; a code works once, and the tokens issued for it "
-                "are now revoked (RFC 6749 section 4.1.2)."
-            )
-        # No tokens to revoke: the first attempt failed (or is still minting, and will revoke its own).
-        raise InvalidGrantError("This authorization code was already used; a code works once (RFC 6749 section 4.1.2).")
-    # From here the code is used up, whatever happens: tokenlab's provider chooses to burn a code on a failed
-    # attempt too (a wrong verifier, client or redirect_uri), so that a stolen code gives one guess, not many.
-    # RFC 7636 §4.6 and RFC 6749 §4.1.2 do not require this; they require refusing the failed request.
-    # RFC 6749 §4.1.3: "ensure that the authorization code was issued to the authenticated confidential client,
-    # or if the client is public, ensure that the code was issued to client_id in the request"
-    if record.client_id != client.client_id:
-        raise InvalidGrantError("This authorization code was issued to another client (RFC 6749 section 4.1.3).")
-    # "verify that the authorization code is valid": unexpired on the shared clock (§4.1.2)
-    if now >= record.expires_at:
-        raise InvalidGrantError("This authorization code has expired (RFC 6749 section 4.1.2).")
-    # "ensure that the redirect_uri parameter is present if [it] was included in the initial
-    # authorization request ... and if included ensure that their values are identical" (§4.1.3)
-    redirect_uri = params.get("redirect_uri") or None
-    if (record.redirect_uri_given and redirect_uri is None) or (redirect_uri not in (None, record.redirect_uri)):
-        raise InvalidGrantError(
-            "redirect_uri must be identical to the one in the authorization request (RFC 6749 section 4.1.3)."
-        )
-    _check_code_verifier(record, params.get("code_verifier") or None)
-    grant = app.store.new_grant(client.client_id, record.sub, record.scope, record.auth_time, now)
-    body = token_response(app, grant, client, record.scope, now, refresh=True, nonce=record.nonce)
-    if not app.store.link_code_once(code, grant.grant_id):  # the code came back while we were minting
-        app.store.revoke_grant(grant.grant_id, "authorization code used twice")
-    return body
-
-
-def _check_code_verifier(record: AuthorizationCode, verifier: str | None) -> None:
-    """RFC 7636 §4.6: BASE64URL(SHA256(ASCII(code_verifier))) == code_challenge, or ``invalid_grant``."""
-    if record.code_challenge is None:
-        if verifier is not None:  # PKCE downgrade: a verifier where no challenge was sent (RFC 9700 §4.8.2)
-            raise InvalidGrantError(
-                "code_verifier is sent but the authorization request had no code_challenge (RFC 9700 section 4.8.2)."
-            )
-        return
-    if verifier is None:
-        raise InvalidGrantError(
-            "code_verifier is missing; this code was issued with a code_challenge, so the client must send it "
-            "(RFC 7636 section 4.5) and the server must enforce it (RFC 9700 section 2.1.1)."
-        )
-    if not _VERIFIER.fullmatch(verifier):
-        raise InvalidGrantError(
-            f"code_verifier must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~; this one has {len(verifier)} "
-            "(RFC 7636 section 4.1)."
-        )
-    digest = hashlib.sha256(verifier.encode("ascii")).digest()
-    computed = base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
-    if not hmac.compare_digest(computed, record.code_challenge):
-        raise InvalidGrantError("code_verifier does not match the code_challenge (RFC 7636 section 4.6).")
