@@ -1,9 +1,11 @@
 """The device authorization grant (RFC 8628): codes, the verification page, polling with pending / slow_down /
-denied / expired, single use, and throttled user-code guessing (SECURITY.md F1–F4)."""
+denied / expired, single use, and throttled user-code guessing, per browser and never per address (SECURITY.md
+F1–F4, I3)."""
 
 import re
 import threading
 from dataclasses import replace
+from http.cookiejar import DefaultCookiePolicy
 
 import pytest
 import requests
@@ -24,6 +26,9 @@ def start(op, http, client_id="tv-app", auth=None, **extra):
 
 
 def answer(op, http, user_code, action="approve", username="alice", password="wonderland"):
+    """The user opens the page (which gives their browser its cookie) and sends the form."""
+    if not http.cookies.get("tokenlab_device"):
+        assert http.get(op.url("/device")).status_code == 200
     form = {"user_code": user_code, "username": username, "password": password, "action": action}
     return http.post(op.url("/device"), data=form)
 
@@ -42,6 +47,14 @@ def error(response):
 
 def api(op, http, access_token):
     return http.get(op.url("/api/orders"), headers={"Authorization": f"Bearer {access_token}"})
+
+
+@pytest.fixture
+def http():
+    """The user's browser on the device page: it keeps the page's cookie (the provider tests' usual session
+    keeps none)."""
+    with requests.Session() as session:
+        yield session
 
 
 @pytest.fixture
@@ -194,7 +207,7 @@ def test_f3_a_device_code_of_another_client_or_used_twice_is_invalid_grant(two_d
     assert error(refreshed) == "invalid_grant"
 
 
-def test_f4_many_wrong_user_codes_are_throttled_while_device_codes_stay_unguessable(op, http):
+def test_f4_many_wrong_user_codes_from_one_browser_are_throttled_while_device_codes_stay_unguessable(op, http):
     codes = start(op, http).json()
     others = [start(op, http).json() for _ in range(5)]
     assert len({c["user_code"] for c in [codes, *others]}) == 6
@@ -206,14 +219,98 @@ def test_f4_many_wrong_user_codes_are_throttled_while_device_codes_stay_unguessa
     throttled = answer(op, http, codes["user_code"])  # even the right code waits now
     assert throttled.status_code == 429
     assert throttled.headers["Retry-After"] == "60"
-    assert "Too many" in throttled.text
-    assert http.get(op.url("/device")).status_code == 429
+    said = tokenlab_client._text_of(throttled.text)
+    assert "Too many wrong codes or passwords came from this browser. Wait 60 seconds and try again." in said
+    assert "RFC 8628 §5.1" in said
+    assert http.get(op.url("/device"), params={"user_code": codes["user_code"]}).status_code == 429
     assert error(poll(op, http, codes["device_code"])) == "authorization_pending"  # the code is untouched
     op.clock.advance(seconds=59)
     assert answer(op, http, codes["user_code"]).headers["Retry-After"] == "1"
-    op.clock.advance(seconds=1)
+    op.clock.advance(seconds=1)  # the frozen clock moved: the block lifts
     assert answer(op, http, codes["user_code"]).status_code == 200
     assert poll(op, http, codes["device_code"]).status_code == 200
+
+
+def test_one_learners_wrong_codes_do_not_lock_out_another_browser_from_the_same_address(op, http):
+    """Behind jupyter-server-proxy every learner comes from 127.0.0.1: the limit is per browser, not per address."""
+    for guess in ["BBBB-BBBB", "CCCC-CCCC", "DDDD-DDDD", "FFFF-FFFF", "GGGG-GGGG"]:
+        assert answer(op, http, guess).status_code == 400
+    assert answer(op, http, "HHHH-HHHH").status_code == 429  # this learner's browser waits
+    codes = start(op, http).json()
+    with requests.Session() as other_learner:
+        page = other_learner.get(codes["verification_uri_complete"])  # same address, another browser
+        assert page.status_code == 200 and "TV App" in page.text
+        assert answer(op, other_learner, codes["user_code"]).status_code == 200
+    assert poll(op, http, codes["device_code"]).status_code == 200
+
+
+def test_a_script_that_drops_its_cookie_meets_the_limit_for_everyone_which_lifts_with_the_clock(op):
+    """A fresh cookie for every guess escapes the per-browser limit; the page's limit for everyone still holds
+    (RFC 8628 §5.1), and a right code waits too, so a guesser learns nothing from it."""
+    with requests.Session() as http:
+        codes = start(op, http).json()
+
+    def fresh_browser_guess(code):
+        with requests.Session() as guesser:
+            return guesser.get(op.url("/device"), params={"user_code": code})
+
+    for n in range(60):
+        assert fresh_browser_guess(f"BBBB-BB{'BCDFGHJKLM'[n // 10]}{'BCDFGHJKLM'[n % 10]}").status_code == 200
+    refused = fresh_browser_guess(codes["user_code"])
+    assert refused.status_code == 429
+    assert "from everyone together" in refused.text and "Your browser did nothing wrong" in refused.text
+    op.clock.advance(seconds=60)
+    shown = fresh_browser_guess(codes["user_code"])
+    assert shown.status_code == 200 and "TV App" in shown.text
+
+
+def test_a_form_without_the_pages_cookie_or_from_another_site_is_refused_and_counts_nowhere(op, http):
+    codes = start(op, http).json()
+    form = {"user_code": codes["user_code"], "username": "alice", "password": "wonderland", "action": "approve"}
+    with requests.Session() as script:
+        script.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+        for _ in range(10):  # a script, or another site's form: the browser sends no SameSite=Lax cookie with it
+            bare = script.post(op.url("/device"), data=form)
+            assert bare.status_code == 403
+            assert "without the cookie that the page sets" in bare.text
+    http.get(op.url("/device"))
+    for _ in range(10):
+        forged = http.post(op.url("/device"), data=form, headers={"Origin": "https://evil.example"})
+        assert forged.status_code == 403
+        assert "a page on https://evil.example sent it" in forged.text
+    assert error(poll(op, http, codes["device_code"])) == "authorization_pending"  # nothing approved
+    assert answer(op, http, codes["user_code"]).status_code == 200  # and no try was spent
+
+
+def test_wrong_passwords_for_one_code_or_one_username_are_limited_whatever_the_browser(op):
+    codes = start(op, requests).json()
+    for _ in range(5):  # five browsers, one wrong password each
+        with requests.Session() as browser:
+            assert answer(op, browser, codes["user_code"], password="guess").status_code == 400
+    with requests.Session() as browser:
+        waits = answer(op, browser, codes["user_code"])
+        assert waits.status_code == 429
+        assert "Too many wrong passwords were tried for this code or this username" in waits.text
+    other = start(op, requests).json()
+    with requests.Session() as browser:  # alice's name is blocked on another code too; bob is not
+        assert answer(op, browser, other["user_code"]).status_code == 429
+        assert answer(op, browser, other["user_code"], username="bob", password="builder").status_code == 200
+
+
+def test_the_browser_cookie_is_httponly_lax_and_kept_to_the_device_page_behind_a_proxy(op):
+    first = requests.get(op.url("/device"))
+    cookie = first.headers["Set-Cookie"]
+    assert cookie.startswith("tokenlab_device=")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/device" in cookie
+    assert "Secure" not in cookie  # http on 127.0.0.1: a Secure cookie would never come back
+    behind_a_hub = requests.get(
+        op.url("/device"), headers={"X-Forwarded-Prefix": "/user/alice/proxy/8406", "X-Forwarded-Proto": "https"}
+    )
+    cookie = behind_a_hub.headers["Set-Cookie"]
+    assert "Path=/user/alice/proxy/8406/device" in cookie and "Secure" in cookie  # never the whole hub's "/"
+    with requests.Session() as browser:
+        browser.get(op.url("/device"))
+        assert "Set-Cookie" not in browser.get(op.url("/device")).headers  # set once per browser
 
 
 def test_f3_concurrent_redemptions_of_one_device_code_give_exactly_one_success_which_is_then_revoked(op):
@@ -280,3 +377,10 @@ def test_the_approval_page_reads_as_sentences_to_the_user(op, http):
         == "Device connected. TV App may now act for alice with the scope openid orders:read. Return to your device."
     )
     assert " ." not in text
+
+
+def test_head_on_the_device_page_checks_no_code_and_spends_no_try(op, http):
+    codes = start(op, http).json()
+    for _ in range(10):
+        assert http.head(op.url("/device"), params={"user_code": "BBBB-BBBB"}).status_code == 200
+    assert answer(op, http, codes["user_code"]).status_code == 200

@@ -53,8 +53,24 @@ device polls ``POST /token`` with ``grant_type=urn:ietf:params:oauth:grant-type:
 Security (§5): the device code is 256 random bits (RFC 8628 §5.2: "a very high entropy
 code SHOULD be used"); the user code is short for typing, 8 letters from
 §6.1's 20 consonants (20^8 ≈ 2^34.6), so wrong guesses are rate-limited, as
-§5.1 recommends: by this provider's choice, five failures in a minute from one
-client address lock that address out for the rest of the minute. A device code works for one client only (§3.4) and, by
+§5.1 recommends ("Therefore, it is recommended that the server rate-limit user
+code attempts."). Never per client address: behind jupyter-server-proxy or a hub
+every learner comes from 127.0.0.1, and one learner's typos would lock out
+everyone. tokenlab's provider chooses three limits instead (:mod:`.throttle`):
+
+- per browser: the page sets a random ``tokenlab_device`` cookie (``HttpOnly``,
+  ``SameSite=Lax``, ``Path`` the page's own, ``Secure`` over https); five wrong
+  codes or passwords within a minute block that browser for the rest of the
+  minute. A form posted without the cookie, or from another site's page
+  (``Origin``, ``Sec-Fetch-Site``), is refused unread and counts nowhere, so no
+  web page can spend anyone's tries (RFC 6749 §10.12);
+- per pending code and per username: five wrong passwords within a minute;
+- for the whole page: 60 wrong codes within a minute. A script that drops its
+  cookie gets a new browser each time, so only a limit for everyone keeps §5.1's
+  defence: at most 600 guesses in a code's 10-minute life, a chance of 2^-25 per
+  pending code. The price: a guesser that fast makes everyone wait out the minute.
+
+A device code works for one client only (§3.4) and, by
 this provider's choice, once: presented again after its tokens were issued, it
 revokes them, as RFC 6749 §4.1.2 asks for authorization codes and as
 node-oidc-provider does. RFC 8628 sets no such rule, and the price is paid by a
@@ -64,10 +80,13 @@ device whose token response was lost: it polls again and loses its tokens.
 from __future__ import annotations
 
 import base64
+import hashlib
 import hmac
+import re
+import secrets
 from html import escape
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from werkzeug.wrappers import Request, Response
 
@@ -84,14 +103,17 @@ from tokenlab.provider.issuance import token_response
 from tokenlab.provider.pages import HTML_HEADERS, scope_words
 from tokenlab.provider.scopes import check_scope
 from tokenlab.provider.store import DeviceAuthorization
+from tokenlab.provider.throttle import Throttle, shared_throttle
 
 if TYPE_CHECKING:  # pragma: no cover
     from tokenlab.provider.app import ProviderApp
-    from tokenlab.provider.config import ClientConfig
+    from tokenlab.provider.config import ClientConfig, UserConfig
 
 __all__ = [
+    "BROWSER_COOKIE",
     "FAILURE_WINDOW",
     "MAX_FAILURES",
+    "MAX_WRONG_CODES_FOR_EVERYONE",
     "USER_CODE_ALPHABET",
     "AuthorizationPendingError",
     "DeviceAccessDeniedError",
@@ -108,8 +130,15 @@ USER_CODE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ"
 """RFC 8628 §6.1: case-insensitive A-Z with no digits (no modifier keys on a phone), and no vowels (no words)."""
 USER_CODE_LENGTH = 8
 MAX_FAILURES = 5
-"""Wrong user codes (or passwords) from one address within :data:`FAILURE_WINDOW` before it is throttled (§5.1)."""
+"""Wrong user codes or passwords from one browser (or wrong passwords for one code, or one username) within
+:data:`FAILURE_WINDOW` before it must wait (§5.1)."""
+MAX_WRONG_CODES_FOR_EVERYONE = 60
+"""Wrong user codes from all browsers together within :data:`FAILURE_WINDOW` before the page checks no code (§5.1)."""
 FAILURE_WINDOW = 60
+BROWSER_COOKIE = "tokenlab_device"
+_COOKIE_VALUE = re.compile(r"[A-Za-z0-9_-]{43}")  # what secrets.token_urlsafe(32) makes
+_PATH = re.compile(r"/[A-Za-z0-9._~!$&'()*+,=:@%/-]{0,200}")  # a URL path safe inside a Set-Cookie Path attribute
+_EVERYONE = "everyone"
 
 
 # --- the token endpoint's device errors (RFC 8628 §3.5) ------------------------
@@ -205,48 +234,68 @@ def device_authorization_endpoint(app: ProviderApp, request: Request) -> Respons
 
 def verification_endpoint(app: ProviderApp, request: Request) -> Response:
     now = app.clock.timestamp()
-    address = request.remote_addr or "unknown"
-    # §5.1: "Therefore, it is recommended that the server rate-limit user code attempts.": refuse before
-    # looking at the code, so a throttled guesser learns nothing
-    failures = app.store.recent_user_code_failures(address, now, FAILURE_WINDOW)
-    if len(failures) >= MAX_FAILURES:
-        return _throttled_page(failures[-MAX_FAILURES] + FAILURE_WINDOW - now)
-    if request.method in ("GET", "HEAD"):
-        return _show_form(app, request, address, now)
-    return _take_answer(app, request, address, now)
+    cookie = request.cookies.get(BROWSER_COOKIE, "")
+    known = cookie if _COOKIE_VALUE.fullmatch(cookie) else None
+    if request.method == "POST":
+        return _take_answer(app, request, known, now)
+    # a browser seen for the first time gets its cookie now; from the OS's random source, never the store's
+    # seeded one, so the lessons' codes stay byte-identical
+    browser = known or secrets.token_urlsafe(32)
+    response = _show_form(app, request, browser, now)
+    if known is None:
+        response.set_cookie(BROWSER_COOKIE, browser, **_cookie_attributes(app, request))
+    return response
 
 
-def _show_form(app: ProviderApp, request: Request, address: str, now: int) -> Response:
+def _show_form(app: ProviderApp, request: Request, browser: str, now: int) -> Response:
     """The form; opened from ``verification_uri_complete`` (§3.3.1), it is pre-filled and names the device."""
     typed = request.args.get("user_code", "")
-    if not typed:
+    if not typed or request.method == "HEAD":  # HEAD changes nothing, and so checks no code
         return _form_page(app)
+    # §5.1: refuse before looking at the code, so a throttled guesser learns nothing
+    if blocked := _code_check_blocked(app, browser):
+        return blocked
     record = _pending(app, typed, now)
     if record is None:
-        app.store.note_user_code_failure(address, now)  # the URL is a guess as good as a typed one (§5.1)
+        _wrong_code(app, browser)  # the URL is a guess as good as a typed one (§5.1)
         return _form_page(app, message="This code is not valid, or it has expired. Check it on your device.")
     return _form_page(app, record=record)
 
 
-def _take_answer(app: ProviderApp, request: Request, address: str, now: int) -> Response:
+def _take_answer(app: ProviderApp, request: Request, browser: str | None, now: int) -> Response:
     """The user's answer: the code, their credentials, Allow or Deny (§3.3)."""
+    if browser is None or (why := _cross_site(app, request)):
+        # RFC 6749 §10.12: the answer must come from this provider's own page, in the browser that opened it.
+        # Refused unread and counted nowhere: another site's page cannot spend anyone's tries.
+        reason = "it came without the cookie that the page sets" if browser is None else why
+        return _form_page(
+            app, message=f"This form was not sent from this page: {reason}. Enter the code here.", status=403
+        )
     if request.mimetype != "application/x-www-form-urlencoded":
         return _form_page(app, message="Send the form as the page does.", status=400)
     try:
         form = single_params(request.form)  # the body only: the page's own URL may carry ?user_code=
     except (InvalidRequestError, UnicodeDecodeError):
         return _form_page(app, message="The form is not valid: each field may be sent once.", status=400)
+    if blocked := _code_check_blocked(app, browser):
+        return blocked
     typed = form.get("user_code", "")
     record = _pending(app, typed, now)
     if record is None:
-        app.store.note_user_code_failure(address, now)
+        _wrong_code(app, browser)
         return _form_page(
             app, message="This code is not valid, or it has expired. Check it on your device.", status=400
         )
-    user = app.config.user(form.get("username", ""))
-    password = form.get("password", "")
-    if user is None or not hmac.compare_digest(password.encode(), user.password.encode()):
-        app.store.note_user_code_failure(address, now)  # a password guess counts as much as a code guess
+    username = form.get("username", "")
+    passwords = _throttles(app)
+    code_key, user_key = "code:" + record.user_code, "user:" + username.strip().casefold()[:200]
+    wait = max(passwords.blocked_for(code_key), passwords.blocked_for(user_key))
+    if wait:
+        return _throttled_page(wait, "Too many wrong passwords were tried for this code or this username.")
+    user = _authenticate(app, username, form.get("password", ""))
+    if user is None:
+        for key in (code_key, user_key, "browser:" + browser):  # a password guess counts as much as a code guess
+            passwords.record_failure(key)
         return _form_page(app, record=record, message="Wrong username or password.", status=400)
     action = form.get("action")
     if action not in ("approve", "deny"):
@@ -255,6 +304,77 @@ def _take_answer(app: ProviderApp, request: Request, address: str, now: int) -> 
     if decided is None:  # answered or expired meanwhile (another tab)
         return _form_page(app, message="This code has already been used, or it has expired.", status=400)
     return _done_page(app, decided, user.username)
+
+
+# --- guess limits (§5.1) -----------------------------------------------------------
+
+
+def _throttles(app: ProviderApp) -> Throttle:
+    """Wrong answers per browser, and wrong passwords per pending code and per username."""
+    return shared_throttle(app, "device-page", MAX_FAILURES, FAILURE_WINDOW)
+
+
+def _code_check_blocked(app: ProviderApp, browser: str) -> Response | None:
+    """The 429 page if this browser, or the page as a whole, may not try a code now."""
+    if wait := _throttles(app).blocked_for("browser:" + browser):
+        return _throttled_page(wait, "Too many wrong codes or passwords came from this browser.")
+    everyone = shared_throttle(app, "device-page-everyone", MAX_WRONG_CODES_FOR_EVERYONE, FAILURE_WINDOW)
+    if wait := everyone.blocked_for(_EVERYONE):
+        return _throttled_page(
+            wait,
+            "Too many wrong codes came to this page from everyone together, which is what guessing looks like, "
+            "so it checks no code for a while. Your browser did nothing wrong.",
+        )
+    return None
+
+
+def _wrong_code(app: ProviderApp, browser: str) -> None:
+    _throttles(app).record_failure("browser:" + browser)
+    shared_throttle(app, "device-page-everyone", MAX_WRONG_CODES_FOR_EVERYONE, FAILURE_WINDOW).record_failure(_EVERYONE)
+
+
+def _authenticate(app: ProviderApp, username: str, password: str) -> UserConfig | None:
+    """The user whose password this is, or ``None``; unknown usernames take the same steps as known ones."""
+    user = app.config.user(username)
+    expected = user.password if user is not None else "\x00 no such user \x00"
+    given = hashlib.sha256(password.encode("utf-8", "surrogatepass")).digest()
+    same = hmac.compare_digest(given, hashlib.sha256(expected.encode("utf-8", "surrogatepass")).digest())
+    return user if user is not None and same else None
+
+
+# --- the browser cookie -------------------------------------------------------------
+
+
+def _cookie_attributes(app: ProviderApp, request: Request) -> dict[str, Any]:
+    """``Path`` the page's own (behind a hub, the prefix jupyter-server-proxy names, never the hub's ``/``),
+    ``Secure`` over https, ``HttpOnly``, and ``SameSite=Lax``: not sent with another site's form posts."""
+    issuer = urlsplit(app.issuer)
+    prefix = request.headers.get("X-Forwarded-Prefix", "")
+    path = prefix if _PATH.fullmatch(prefix) else issuer.path
+    forwarded = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
+    return {
+        "path": path.rstrip("/") + "/device",
+        "secure": issuer.scheme == "https" or forwarded == "https",
+        "httponly": True,
+        "samesite": "Lax",
+    }
+
+
+def _cross_site(app: ProviderApp, request: Request) -> str | None:
+    """Why this POST cannot come from the provider's own page (the browser's ``Sec-Fetch-Site`` or ``Origin``)."""
+    fetch_site = request.headers.get("Sec-Fetch-Site", "").lower()
+    if fetch_site in ("cross-site", "same-site"):
+        return f"the browser says another site sent it (Sec-Fetch-Site: {fetch_site})"
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return None
+    sender, issuer = urlsplit(origin.strip()), urlsplit(app.issuer)
+    if not sender.netloc:
+        return "the browser hid which page sent it (Origin: null)"
+    hosts = {issuer.netloc.lower(), request.headers.get("Host", "").lower()}
+    if sender.netloc.lower() in hosts:
+        return None
+    return f"a page on {origin.strip()[:100]} sent it"
 
 
 def _pending(app: ProviderApp, typed: str, now: int) -> DeviceAuthorization | None:
@@ -379,10 +499,10 @@ def _done_page(app: ProviderApp, record: DeviceAuthorization, username: str) -> 
     return _page("Connect a device", body)
 
 
-def _throttled_page(retry_after: int) -> Response:
+def _throttled_page(retry_after: int, why: str) -> Response:
     body = (
         "<h1>Too many attempts</h1>\n"
-        f"<p>Too many wrong codes or passwords came from your address. Wait {retry_after} seconds and try again.</p>\n"
+        f"<p>{escape(why)} Wait {retry_after} seconds and try again.</p>\n"
         "<p>Codes are short so that people can type them; limiting the guesses is what keeps them safe "
         "(RFC 8628 §5.1).</p>\n"
     )
