@@ -207,7 +207,7 @@ def introspection_row(settings: Settings) -> Row:
     with MockProvider(clock=Clock.system()) as op, requests.Session() as session:
         meta = client.discover(op.issuer, session=session)
         token = op.mint("web-app", "alice", scope="orders:read")["access_token"]
-        key = demo_key("RS256")
+        key = op.app.signing_key  # an unseeded provider signs with a fresh key of its own, not the demo key
 
         def tokenlab_side():
             answer = client.introspect(meta, token, client_id=WEB[0], client_secret=WEB[1], session=session)

@@ -59,8 +59,11 @@ def fresh_naive_verifier():
 
 @pytest.fixture
 def op():
-    """A running provider on a free port of 127.0.0.1, with a frozen clock; no internal error allowed."""
-    with MockProvider(clock=Clock.frozen()) as provider:
+    """A running provider on a free port of 127.0.0.1, with a frozen clock; no internal error allowed.
+
+    It signs with the demo key, as lesson 14's seeded provider does: the naive verifier's key files hold the demo
+    keys (an unseeded provider signs with a fresh key of its own)."""
+    with MockProvider(clock=Clock.frozen(), signing_key=demo_key("RS256")) as provider:
         yield provider
         assert provider.app.errors == [], f"internal errors: {provider.app.errors!r}"
 

@@ -5,7 +5,9 @@
 - ``tokenlab serve [--port N] [--json] [--issuer URL]`` runs the mock provider
   in the foreground on 127.0.0.1, on the real clock, for curl or Postman
   demos and for scripts. With ``--json`` it prints exactly one line of JSON
-  (``MockProvider.info``) once it accepts connections. Ctrl-C stops it.
+  (``MockProvider.info``) once it accepts connections. Ctrl-C stops it. It signs
+  with a fresh random key made at start and kept only in memory (never the
+  course's published demo key); the banner names its ``kid``, nothing secret.
 - ``tokenlab student-copy [--out DIR] [--course-url URL]`` writes a workshop hand-out into DIR (default
   ``./student``): the committed lessons the course map lists, outputs cleared and without solutions, with a
   README that says how to install tokenlab and start the lab, as :func:`tokenlab.student.student_copy` does.
@@ -113,6 +115,10 @@ def _print_banner(provider) -> None:
     info = provider.info
     print(f"tokenlab mock provider at {info['issuer']}  (Ctrl-C to stop)")
     print(f"  discovery: {info['issuer']}/.well-known/openid-configuration")
+    key = provider.app.signing_key
+    print(
+        f"  signing:  a fresh {key.alg} key made for this run, kid {key.kid} (public half: {info['issuer']}/jwks.json)"
+    )
     print("  clients:")
     for client in info["clients"]:
         secret = client["client_secret"] or "(public: no secret)"

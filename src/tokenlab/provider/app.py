@@ -1,5 +1,11 @@
 """The provider as a WSGI application: routing, error handling, the signing key and the store.
 
+The signing key: a provider with a ``seed`` (every lesson) signs with the course's fixed demo key, so that its
+tokens repeat byte for byte; its private half ships in the package, so those tokens prove nothing, like the seed's
+predictable codes. Any other provider (``tokenlab serve``, a bare ``MockProvider()``) signs with a fresh random key
+made in this process and kept only in its memory: nobody else can sign a token its JWKS verifies (RFC 8725 §3.5 asks
+for keys with enough entropy; a private key anyone can download has none left).
+
 Routing is a Werkzeug ``Map`` whose endpoints are the handler functions
 themselves, so every URL can be followed to its code with a grep. Each handler
 takes ``(app, request)`` and returns a Response or raises an
@@ -42,7 +48,31 @@ from tokenlab.provider.http import json_response, oauth_error_response
 from tokenlab.provider.recorder import Recorder
 from tokenlab.provider.store import Store
 
-__all__ = ["KeyEvent", "ProviderApp"]
+__all__ = ["KeyEvent", "ProviderApp", "default_signing_key"]
+
+NOSNIFF = ("X-Content-Type-Options", "nosniff")
+"""On every response: a browser must believe the Content-Type and never guess another (a JSON error echoing a
+parameter is not HTML, whatever it contains). Named by the Fetch standard; no RFC defines it."""
+
+_PROCESS_KEYS: dict[str, Key] = {}
+_PROCESS_KEYS_LOCK = threading.Lock()
+
+
+def default_signing_key(config: ProviderConfig) -> Key:
+    """The key a provider signs with when none is given: the public demo key if ``config.seed`` is set (lessons),
+    else this process's own random key for ``config.signing_alg``.
+
+    tokenlab's provider chooses one random key per process and algorithm, made on first use and shared by this
+    process's unseeded providers, because an RSA key takes 40 to 200 ms to make and a provider must start in a few
+    milliseconds; the providers of one process share its memory anyway, and each has its own issuer and store.
+    """
+    if config.seed is not None:
+        return demo_key(config.signing_alg)
+    with _PROCESS_KEYS_LOCK:
+        key = _PROCESS_KEYS.get(config.signing_alg)
+        if key is None:
+            key = _PROCESS_KEYS[config.signing_alg] = generate_key(config.signing_alg)
+        return key
 
 
 def _routes() -> list[Rule]:
@@ -92,7 +122,7 @@ class ProviderApp:
         self.config = config
         self.clock = clock
         self.store = Store(seed=config.seed, now=clock.timestamp)
-        self.signing_key = signing_key or demo_key(config.signing_alg)
+        self.signing_key = default_signing_key(config) if signing_key is None else signing_key
         self._previous_keys: tuple[Key, ...] = ()  # still published: the overlap window of a rotation
         self._keys_lock = threading.Lock()
         self.key_events: list[KeyEvent] = [
@@ -105,7 +135,13 @@ class ProviderApp:
         self.recorder = Recorder(self._dispatch, clock.timestamp, max_body_bytes=config.max_body_bytes)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
-        return self.recorder(environ, start_response)
+        def nosniff(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable:
+            # the recorder's own answers (a body over the cap) do not pass _dispatch: they get the header here
+            if not any(name.lower() == "x-content-type-options" for name, _ in headers):
+                headers = [*headers, NOSNIFF]
+            return start_response(status, headers, exc_info)
+
+        return self.recorder(environ, nosniff)
 
     # --- keys --------------------------------------------------------------
 
@@ -200,4 +236,5 @@ class ProviderApp:
         response.status = (
             f"{response.status_code} {_phrase(response.status_code)}"  # "Bad Request", as RFC 9110 §15 writes it
         )
+        response.headers[NOSNIFF[0]] = NOSNIFF[1]  # set here, so the recorder shows it as the wire carries it
         return response(environ, start_response)
