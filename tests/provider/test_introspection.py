@@ -1,5 +1,6 @@
-"""Introspection (RFC 7662): only authenticated confidential clients ask; an active token lists its claims, anything
-else is exactly {"active": false} (SECURITY.md E5–E6)."""
+"""Introspection (RFC 7662): only authenticated confidential clients ask; an active token lists its claims to the
+client it was issued to and to the API it was issued for (its aud), and to nobody else; anything else is exactly
+{"active": false} (SECURITY.md E5–E6; RFC 7662 §2.2, §4)."""
 
 import base64
 from dataclasses import replace
@@ -8,11 +9,15 @@ import pytest
 
 from tokenlab import decode_unverified
 from tokenlab.provider import MockProvider, ProviderConfig
+from tokenlab.provider.config import ClientConfig
 
 from .conftest import MACHINE, WEB
 
+INTRANET = ("intranet-app", "intranet-app-secret-5e1b9d7c3a2f8064")
+ORDERS_API = ("demo-api", "orders-api-secret-7d1e5b9a3c6f2048")  # a protected resource, registered under its aud
 
-def introspect(op, http, token, auth=MACHINE, **extra):
+
+def introspect(op, http, token, auth=WEB, **extra):
     return http.post(op.url("/introspect"), data={"token": token, **extra}, auth=auth)
 
 
@@ -20,9 +25,9 @@ def refresh(op, http, refresh_token):
     return http.post(op.url("/token"), data={"grant_type": "refresh_token", "refresh_token": refresh_token}, auth=WEB)
 
 
-def test_an_active_access_token_lists_its_claims(op, http):
+def test_an_active_access_token_lists_its_claims_to_the_client_it_was_issued_to(op, http):
     access = op.mint("web-app", "alice", scope="openid orders:read")["access_token"]
-    answer = introspect(op, http, access)
+    answer = introspect(op, http, access, auth=WEB)
     assert answer.status_code == 200
     assert answer.headers["Cache-Control"] == "no-store"
     claims = decode_unverified(access).claims
@@ -38,6 +43,48 @@ def test_an_active_access_token_lists_its_claims(op, http):
         "jti": claims["jti"],
         "token_type": "Bearer",
     }
+
+
+@pytest.mark.parametrize("caller", [MACHINE, INTRANET], ids=["machine-client", "another-app"])
+@pytest.mark.parametrize("owner", ["web-app", "intranet-app"], ids=["jwt", "opaque"])
+def test_another_confidential_client_learns_nothing_about_a_token_issued_to_someone_else(op, http, caller, owner):
+    if caller[0] == owner:
+        caller = WEB
+    access = op.mint(owner, "alice", scope="orders:read")["access_token"]
+    refused = introspect(op, http, access, auth=caller)
+    garbage = introspect(op, http, "garbage", auth=caller)
+    assert refused.status_code == 200
+    assert refused.json() == {"active": False}  # RFC 7662 §2.2: not allowed to introspect this particular token
+    assert refused.content == garbage.content  # the same bytes as for a token that does not exist
+    assert refused.headers["Content-Length"] == garbage.headers["Content-Length"]
+    owners = {"web-app": WEB, "intranet-app": INTRANET}
+    assert introspect(op, http, access, auth=owners[owner]).json()["sub"] == "user-alice"  # still alive
+
+
+def test_a_machine_clients_token_is_described_to_that_client_only(op, http):
+    access = op.mint("reporting-service")["access_token"]
+    own = introspect(op, http, access, auth=MACHINE).json()
+    assert own["active"] is True
+    assert own["sub"] == own["client_id"] == "reporting-service"
+    assert introspect(op, http, access, auth=WEB).json() == {"active": False}
+
+
+def test_a_protected_resource_registered_under_the_tokens_audience_may_introspect_it(clock, http):
+    api = ClientConfig(*ORDERS_API, (), name="Orders API (a protected resource: it only introspects)")
+    config = ProviderConfig.demo()
+    with MockProvider(config.replace(clients=(*config.clients, api)), clock=clock) as op:
+        for owner in ("web-app", "intranet-app"):
+            access = op.mint(owner, "bob", scope="orders:read")["access_token"]
+            answer = introspect(op, http, access, auth=ORDERS_API).json()
+            assert answer["active"] is True
+            assert (answer["sub"], answer["client_id"], answer["scope"]) == ("user-bob", owner, "orders:read")
+        tokens = op.mint("web-app", "bob", scope="orders:read")
+        assert introspect(op, http, tokens["refresh_token"], auth=ORDERS_API).json() == {"active": False}
+        other = MockProvider(config.replace(clients=(*config.clients, api), audience="billing-api"), clock=clock)
+        with other:
+            billing = other.mint("web-app", "bob", scope="orders:read")["access_token"]
+            assert introspect(other, http, billing, auth=ORDERS_API).json() == {"active": False}  # not its aud
+        assert op.app.errors == other.app.errors == []
 
 
 def test_an_active_refresh_token_is_described_to_its_own_client_only(op, http):

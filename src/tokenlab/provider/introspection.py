@@ -28,13 +28,21 @@ The rules, in the order of RFC 7662 §2.1–2.3:
   client (which proves nothing) get 401 ``invalid_client`` (RFC 7662 §2.3, RFC 6749 §5.2);
 - ``token`` is required (RFC 7662 §2.1): without it, 400 ``invalid_request``;
 - ``token_type_hint`` only orders the search (RFC 7662 §2.1);
+- who may learn what: the server "MAY respond differently to different protected resources making the same
+  request" (RFC 7662 §2.2), and must check "whether or not the token can be used at the resource server making the
+  introspection call" (RFC 7662 §4). tokenlab's provider chooses to describe an access token only to the client it
+  was issued to (its ``client_id``: software that is both client and protected resource may use one set of
+  credentials, RFC 7662 §4) and to a protected resource registered as a client under the token's audience (its
+  ``aud``, RFC 9068 §3), because any other confidential client would otherwise learn which user stands behind a
+  token it merely found, and what that token allows. To everyone else the token is "not allowed to introspect this
+  particular token", which RFC 7662 §2.2 answers with ``{"active": false}``, exactly as for a dead token, so a
+  caller cannot tell the two apart;
 - an active access token (verified if a JWT, alive in the store) lists its
   claims (RFC 7662 §2.2); an active refresh token (unused, unexpired, its grant alive)
   lists its own, without ``aud`` (it is for the provider only) and without
   ``token_type``, which names access-token types (RFC 6749 §7.1). A refresh
   token is only for the client it was issued to (RFC 6749 §1.5, §10.4), so
-  another client learns nothing about it (RFC 7662 §2.2: "the protected resource is not
-  allowed to introspect this particular token");
+  only that client learns anything about it;
 - anything else (expired, revoked, unknown, garbage) is exactly
   ``{"active": false}``: the server "SHOULD NOT include any additional
   information about an inactive token, including why the token is inactive" (RFC 7662 §2.2).
@@ -53,8 +61,9 @@ from tokenlab.provider.http import authenticate_client, form_params, json_respon
 if TYPE_CHECKING:  # pragma: no cover
     from tokenlab.provider.app import ProviderApp
     from tokenlab.provider.config import ClientConfig
+    from tokenlab.provider.store import AccessRecord
 
-__all__ = ["INACTIVE", "introspection_endpoint"]
+__all__ = ["INACTIVE", "audiences", "introspection_endpoint", "may_learn_about"]
 
 INACTIVE: dict[str, Any] = {"active": False}
 """The whole answer for any token that is not active (RFC 7662 §2.2)."""
@@ -78,6 +87,7 @@ def introspection_endpoint(app: ProviderApp, request: Request) -> Response:
     else:
         search = (_access_token, _refresh_token)
     answer = next((found for look in search if (found := look(app, client, token)) is not None), INACTIVE)
+    # a caller learns as little from a refusal as from a dead token: the same bytes either way (RFC 7662 §2.2)
     # §2.2: the answer is JSON; it says what a token may do, so like a token response it is never cached
     return json_response(answer, no_store=True)
 
@@ -86,6 +96,8 @@ def _access_token(app: ProviderApp, client: ClientConfig, token: str) -> dict[st
     record = active_access_record(app, token)
     if record is None:
         return None
+    if not may_learn_about(client, record):
+        return INACTIVE  # §2.2, §4: this caller may not introspect this token; stop the search here
     return {
         "active": True,
         "scope": record.scope,
@@ -98,6 +110,18 @@ def _access_token(app: ProviderApp, client: ClientConfig, token: str) -> dict[st
         "jti": record.jti,
         "token_type": "Bearer",
     }
+
+
+def audiences(record: AccessRecord) -> tuple[str, ...]:
+    """The token's ``aud``, one string or several (RFC 7519 §4.1.3), as a tuple."""
+    aud = record.audience
+    return (aud,) if isinstance(aud, str) else tuple(aud)
+
+
+def may_learn_about(caller: ClientConfig, record: AccessRecord) -> bool:
+    """Whether ``caller`` may see what the access token of ``record`` carries: it is the client the token was issued
+    to, or a protected resource registered under one of the token's audiences (RFC 7662 §4)."""
+    return caller.client_id == record.client_id or caller.client_id in audiences(record)
 
 
 def _refresh_token(app: ProviderApp, client: ClientConfig, token: str) -> dict[str, Any] | None:
