@@ -2,7 +2,7 @@
 
 Every lifetime is in seconds, read on the shared clock. ``ProviderConfig.demo()``
 is what ``MockProvider()`` and ``tokenlab serve`` use: a public client
-(authorization code + PKCE + refresh), a confidential web client, a machine
+(authorization code + PKCE + refresh), a confidential web client (with a post-logout redirect URI), a machine
 client (client credentials), a device client (RFC 8628), two users, and
 protected resources that need different scopes.
 """
@@ -13,6 +13,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from tokenlab.errors import UsageError
 
@@ -24,7 +25,13 @@ DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 
 @dataclass(frozen=True)
 class ClientConfig:
-    """A registered OAuth client (RFC 6749 §2). ``client_secret=None`` makes it public (§2.1)."""
+    """A registered OAuth client (RFC 6749 §2). ``client_secret=None`` makes it public (§2.1).
+
+    ``post_logout_redirect_uris`` are where the logout endpoint may send the browser back after a logout, a list
+    apart from ``redirect_uris`` (OIDC RP-Initiated Logout §3.1): a URI that may receive a code is not thereby a
+    place to land after logging out, nor the other way round. Each is an absolute URI without a fragment; ``http``
+    only for a confidential client, as §3.1 allows it ("provided that the Client Type is confidential").
+    """
 
     client_id: str
     client_secret: str | None
@@ -36,6 +43,27 @@ class ClientConfig:
     refresh_token_lifetime: int = 8 * 3600  # absolute: a grant's refresh tokens die this long after login
     refresh_token_idle: int = 3600  # idle: an unused refresh token dies after this long
     access_token_format: str = "jwt"  # or "opaque"
+    post_logout_redirect_uris: tuple[str, ...] = ()  # OIDC RP-Initiated Logout §3.1; see the class's docstring
+
+    def __post_init__(self) -> None:
+        uris = self.post_logout_redirect_uris
+        if isinstance(uris, str) or not all(isinstance(uri, str) for uri in uris):
+            raise UsageError(
+                f"{self.client_id}: post_logout_redirect_uris is a list of URIs, e.g. "
+                f"('https://app.example/logged-out',), not {uris!r}"
+            )
+        for uri in uris:
+            parts = urlsplit(uri)
+            if not parts.scheme or "#" in uri or (parts.scheme in ("http", "https") and not parts.netloc):
+                raise UsageError(
+                    f"{self.client_id}: the post-logout redirect URI {uri!r} must be an absolute URI without a "
+                    "fragment, matched exactly (OIDC RP-Initiated Logout section 3)"
+                )
+            if parts.scheme == "http" and self.public:
+                raise UsageError(
+                    f"{self.client_id}: {uri!r} uses http, which OIDC RP-Initiated Logout section 3.1 allows only "
+                    "for a confidential client; use https, or an app's own scheme"
+                )
 
     @property
     def public(self) -> bool:
@@ -113,6 +141,7 @@ class ProviderConfig:
                     ("http://127.0.0.1/web/callback",),
                     "openid profile email orders:read orders:write offline_access",
                     name="Web App (confidential: a server-side application)",
+                    post_logout_redirect_uris=("http://127.0.0.1/web/logged-out",),
                 ),
                 ClientConfig(
                     "reporting-service",
@@ -130,6 +159,7 @@ class ProviderConfig:
                     "openid profile orders:read offline_access",
                     name="Intranet App (confidential, opaque access tokens)",
                     access_token_format="opaque",
+                    post_logout_redirect_uris=("http://127.0.0.1/intranet/logged-out",),
                 ),
                 ClientConfig(
                     "tv-app",
@@ -176,6 +206,7 @@ class ProviderConfig:
                             **c,
                             "grant_types": tuple(c.get("grant_types", ())),
                             "redirect_uris": tuple(c.get("redirect_uris", ())),
+                            "post_logout_redirect_uris": _uris(c.get("post_logout_redirect_uris", ())),
                         }
                     )
                     for c in data.pop("clients", ())
@@ -190,3 +221,8 @@ class ProviderConfig:
             return cls(**nested, **data)
         except TypeError as exc:
             raise UsageError(f"this provider configuration does not fit: {exc}") from None
+
+
+def _uris(value: Any) -> Any:
+    """A JSON list of URIs as a tuple; anything else as it is, for ``ClientConfig`` to explain what is wrong."""
+    return tuple(value) if isinstance(value, list) else value
