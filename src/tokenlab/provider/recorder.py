@@ -6,9 +6,16 @@ reads (SECURITY.md H2): a body over the cap, or one shorter than its
 ``Content-Length`` says, is refused before any endpoint sees it.
 
 Recorded exchanges feed the flow inspector and the sequence diagrams, and
-print as raw HTTP (``print(op.exchanges[-1])``). Passwords, client secrets and
-HTTP Basic credentials are masked; tokens are kept whole so a learner can
-decode them.
+print as raw HTTP (``print(op.exchanges[-1])``). Secrets are masked by what
+the application parses, however the client spelled them
+(:mod:`tokenlab.provider.masking`): passwords, client secrets and credentials
+hidden, codes, refresh tokens, verifiers and API keys shown as ``iJod…6Hrw``;
+JWTs are kept whole so a learner can decode them.
+
+Memory is bounded: the recorder keeps the last :data:`CAPACITY` exchanges (a
+ring: the oldest goes first; ``number`` keeps counting, so ``#N`` always names
+one exchange) and at most :data:`RECORDED_BODY_CHARS` characters of each body.
+``clear()`` forgets them all.
 """
 
 from __future__ import annotations
@@ -17,15 +24,21 @@ import io
 import json
 import re
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus
 
-__all__ = ["Exchange", "Recorder"]
+from tokenlab.provider.masking import MASK, Found, mask_body, mask_header, mask_location, mask_pairs, mask_set_cookie
 
-MASK = "••••••"
-_SECRET_PAIR = re.compile(r"(^|&)(password|client_secret)=[^&]*")
+__all__ = ["CAPACITY", "MASK", "RECORDED_BODY_CHARS", "Exchange", "Recorder"]
+
+#: How many exchanges a recorder keeps: the last 1000 (a lesson makes fewer than 100).
+CAPACITY = 1000
+#: How much of each body is kept; the rest is replaced by a note saying how much was left out.
+RECORDED_BODY_CHARS = 8 * 1024
+_DIGITS = re.compile(r"[0-9]+")  # ASCII only: str.isdigit() also accepts '²' and '١' (RFC 9110 §8.6: 1*DIGIT)
 
 
 @dataclass(frozen=True)
@@ -120,33 +133,10 @@ def _form_value(body: str, name: str) -> str | None:
     return None
 
 
-def _mask_header(name: str, value: str) -> str:
-    if name.lower() == "authorization" and value[:6].lower() == "basic ":
-        return "Basic " + MASK
-    if name.lower() == "cookie":
-        return MASK
-    return value
-
-
-def _mask_set_cookie(name: str, value: str) -> str:
-    """A session cookie is a secret too: keep its name and attributes, mask its value."""
-    if name.lower() != "set-cookie":
-        return value
-    cookie, sep, attributes = value.partition(";")
-    cookie_name, _, cookie_value = cookie.partition("=")
-    return f"{cookie_name}={MASK if cookie_value else ''}{sep}{attributes}"
-
-
-def _mask_query(text: str) -> str:
-    """Mask the values of secret fields in a query string or form body, leaving the rest as sent."""
-    return _SECRET_PAIR.sub(lambda m: f"{m.group(1)}{m.group(2)}={MASK}", text) if text else text
-
-
-def _mask_body(content_type: str, body: bytes) -> str:
-    text = body.decode("utf-8", "replace")
-    if content_type.startswith("application/x-www-form-urlencoded"):
-        return _mask_query(text)
-    return text
+def _bounded(text: str) -> str:
+    if len(text) <= RECORDED_BODY_CHARS:
+        return text
+    return f"{text[:RECORDED_BODY_CHARS]}… ({len(text) - RECORDED_BODY_CHARS} more characters not recorded)"
 
 
 class _BodyError(Exception):
@@ -159,8 +149,10 @@ def _read_body(environ: dict[str, Any], cap: int) -> bytes:
     stream = environ["wsgi.input"]
     length_text = environ.get("CONTENT_LENGTH") or ""
     if length_text:
-        if not length_text.isdigit():
-            raise _BodyError("400 Bad Request", "Content-Length is not a number.")
+        if not _DIGITS.fullmatch(length_text):
+            raise _BodyError(
+                "400 Bad Request", "Content-Length must be ASCII digits only (RFC 9110 section 8.6: 1*DIGIT)."
+            )
         length = int(length_text)
         if length > cap:
             raise _BodyError("413 Content Too Large", f"The body is {length} bytes; this server accepts at most {cap}.")
@@ -180,21 +172,37 @@ def _read_body(environ: dict[str, Any], cap: int) -> bytes:
 
 
 class Recorder:
-    """WSGI middleware that records exchanges in order and bounds request bodies."""
+    """WSGI middleware that records exchanges in order (the last ``capacity`` of them) and bounds request bodies."""
 
-    def __init__(self, app: Callable, clock_now: Callable[[], int], *, max_body_bytes: int) -> None:
+    def __init__(
+        self, app: Callable, clock_now: Callable[[], int], *, max_body_bytes: int, capacity: int = CAPACITY
+    ) -> None:
         self.app = app
         self._now = clock_now
         self._cap = max_body_bytes
         self._lock = threading.Lock()
-        self._exchanges: list[Exchange] = []
+        self._exchanges: deque[Exchange] = deque(maxlen=capacity)
+        self._count = 0
+
+    @property
+    def capacity(self) -> int:
+        """How many exchanges are kept: older ones are forgotten, oldest first."""
+        return self._exchanges.maxlen or 0
+
+    @property
+    def recorded(self) -> int:
+        """How many exchanges were recorded in all, forgotten ones included: the number of the latest."""
+        with self._lock:
+            return self._count
 
     @property
     def exchanges(self) -> list[Exchange]:
+        """The exchanges kept, oldest first."""
         with self._lock:
             return list(self._exchanges)
 
     def clear(self) -> None:
+        """Forget every exchange kept so far; numbering goes on from where it was."""
         with self._lock:
             self._exchanges.clear()
 
@@ -227,29 +235,47 @@ class Recorder:
     def _record(
         self, environ: dict[str, Any], arrived: int, body: bytes, status: str, headers: list, payload: bytes
     ) -> None:
+        found = Found()
         request_headers = [
-            (key[5:].replace("_", "-").title(), _mask_header(key[5:], str(value)))
+            (key[5:].replace("_", "-").title(), mask_header(key[5:], str(value), found))
             for key, value in environ.items()
             if key.startswith("HTTP_")
         ]
-        if environ.get("CONTENT_TYPE"):
-            request_headers.append(("Content-Type", environ["CONTENT_TYPE"]))
+        content_type = environ.get("CONTENT_TYPE") or ""
+        if content_type:
+            request_headers.append(("Content-Type", content_type))
         if body:
             request_headers.append(("Content-Length", str(len(body))))
+        query = mask_pairs(environ.get("QUERY_STRING", ""), found)
+        request_body = mask_body(content_type, body, found)
+        response_type = next((str(v) for k, v in headers if k.lower() == "content-type"), "")
+        response_headers = [(k, _mask_response_header(k, str(v), found)) for k, v in headers]
+        response_body = mask_body(response_type, payload, found)
+        scrub = found.scrub  # a secret met in one place is masked wherever else the exchange repeats it
         code, _, reason = status.partition(" ")
         with self._lock:
+            self._count += 1
             self._exchanges.append(
                 Exchange(
-                    number=len(self._exchanges) + 1,
+                    number=self._count,
                     time=arrived,
                     method=environ.get("REQUEST_METHOD", ""),
-                    path=environ.get("PATH_INFO", ""),
-                    query=_mask_query(environ.get("QUERY_STRING", "")),
-                    request_headers=tuple(request_headers),
-                    request_body=_mask_body(environ.get("CONTENT_TYPE", ""), body),
+                    path=scrub(environ.get("PATH_INFO", "")),
+                    query=scrub(query),
+                    request_headers=tuple((k, scrub(v)) for k, v in request_headers),
+                    request_body=_bounded(scrub(request_body)),
                     status=int(code),
                     reason=reason,
-                    response_headers=tuple((k, _mask_set_cookie(k, v)) for k, v in headers),
-                    response_body=payload.decode("utf-8", "replace"),
+                    response_headers=tuple((k, scrub(v)) for k, v in response_headers),
+                    response_body=_bounded(scrub(response_body)),
                 )
             )
+
+
+def _mask_response_header(name: str, value: str, found: Found) -> str:
+    lowered = name.lower()
+    if lowered == "set-cookie":
+        return mask_set_cookie(value, found)
+    if lowered == "location":
+        return mask_location(value, found)
+    return mask_header(name, value, found)
