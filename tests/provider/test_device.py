@@ -15,6 +15,7 @@ from tokenlab import decode_unverified
 from tokenlab.errors import OAuthError
 from tokenlab.provider import MockProvider, ProviderConfig
 from tokenlab.provider.config import DEVICE_GRANT
+from tokenlab.provider.login_session import password_blocked_for
 
 USER_CODE = re.compile(r"[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}")
 KIOSK = ("kiosk-app", "kiosk-secret-5b1e8d3c7a9f2046")
@@ -277,7 +278,7 @@ def test_a_form_without_the_pages_cookie_or_from_another_site_is_refused_and_cou
     for _ in range(10):
         forged = http.post(op.url("/device"), data=form, headers={"Origin": "https://evil.example"})
         assert forged.status_code == 403
-        assert "a page on https://evil.example sent it" in forged.text
+        assert "sent by a page on https://evil.example" in forged.text
     assert error(poll(op, http, codes["device_code"])) == "authorization_pending"  # nothing approved
     assert answer(op, http, codes["user_code"]).status_code == 200  # and no try was spent
 
@@ -295,6 +296,7 @@ def test_wrong_passwords_for_one_code_or_one_username_are_limited_whatever_the_b
     with requests.Session() as browser:  # alice's name is blocked on another code too; bob is not
         assert answer(op, browser, other["user_code"]).status_code == 429
         assert answer(op, browser, other["user_code"], username="bob", password="builder").status_code == 200
+    assert password_blocked_for(op.app, "alice") > 0  # the login page counts the same guesses for alice
 
 
 def test_the_browser_cookie_is_httponly_lax_and_kept_to_the_device_page_behind_a_proxy(op):

@@ -64,7 +64,8 @@ everyone. tokenlab's provider chooses three limits instead (:mod:`.throttle`):
   minute. A form posted without the cookie, or from another site's page
   (``Origin``, ``Sec-Fetch-Site``), is refused unread and counts nowhere, so no
   web page can spend anyone's tries (RFC 6749 §10.12);
-- per pending code and per username: five wrong passwords within a minute;
+- per pending code: five wrong passwords within a minute; per username, the
+  login page's own count (``login_session``), so switching pages gains nothing;
 - for the whole page: 60 wrong codes within a minute. A script that drops its
   cookie gets a new browser each time, so only a limit for everyone keeps §5.1's
   defence: at most 600 guesses in a code's 10-minute life, a chance of 2^-25 per
@@ -80,8 +81,6 @@ device whose token response was lost: it polls again and loses its tokens.
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import re
 import secrets
 from html import escape
@@ -100,6 +99,13 @@ from tokenlab.errors import (
 from tokenlab.provider.config import DEVICE_GRANT
 from tokenlab.provider.http import authenticate_client, form_params, json_response, single_params
 from tokenlab.provider.issuance import token_response
+from tokenlab.provider.login_session import (
+    authenticate_user,
+    cross_site,
+    forget_wrong_passwords,
+    note_wrong_password,
+    password_blocked_for,
+)
 from tokenlab.provider.pages import HTML_HEADERS, scope_words
 from tokenlab.provider.scopes import check_scope
 from tokenlab.provider.store import DeviceAuthorization
@@ -107,7 +113,7 @@ from tokenlab.provider.throttle import Throttle, shared_throttle
 
 if TYPE_CHECKING:  # pragma: no cover
     from tokenlab.provider.app import ProviderApp
-    from tokenlab.provider.config import ClientConfig, UserConfig
+    from tokenlab.provider.config import ClientConfig
 
 __all__ = [
     "BROWSER_COOKIE",
@@ -264,7 +270,7 @@ def _show_form(app: ProviderApp, request: Request, browser: str, now: int) -> Re
 
 def _take_answer(app: ProviderApp, request: Request, browser: str | None, now: int) -> Response:
     """The user's answer: the code, their credentials, Allow or Deny (§3.3)."""
-    if browser is None or (why := _cross_site(app, request)):
+    if browser is None or (why := cross_site(app, request)):
         # RFC 6749 §10.12: the answer must come from this provider's own page, in the browser that opened it.
         # Refused unread and counted nowhere: another site's page cannot spend anyone's tries.
         reason = "it came without the cookie that the page sets" if browser is None else why
@@ -288,15 +294,18 @@ def _take_answer(app: ProviderApp, request: Request, browser: str | None, now: i
         )
     username = form.get("username", "")
     passwords = _throttles(app)
-    code_key, user_key = "code:" + record.user_code, "user:" + username.strip().casefold()[:200]
-    wait = max(passwords.blocked_for(code_key), passwords.blocked_for(user_key))
+    code_key = "code:" + record.user_code
+    # per username: the login page's own count, so a guesser gains nothing by switching pages
+    wait = max(passwords.blocked_for(code_key), password_blocked_for(app, username))
     if wait:
         return _throttled_page(wait, "Too many wrong passwords were tried for this code or this username.")
-    user = _authenticate(app, username, form.get("password", ""))
+    user = authenticate_user(app, username, form.get("password", ""))
     if user is None:
-        for key in (code_key, user_key, "browser:" + browser):  # a password guess counts as much as a code guess
+        for key in (code_key, "browser:" + browser):  # a password guess counts as much as a code guess
             passwords.record_failure(key)
+        note_wrong_password(app, username, "device:" + record.user_code)
         return _form_page(app, record=record, message="Wrong username or password.", status=400)
+    forget_wrong_passwords(app, username)
     action = form.get("action")
     if action not in ("approve", "deny"):
         return _form_page(app, record=record, message="Choose Allow or Deny.", status=400)
@@ -310,7 +319,7 @@ def _take_answer(app: ProviderApp, request: Request, browser: str | None, now: i
 
 
 def _throttles(app: ProviderApp) -> Throttle:
-    """Wrong answers per browser, and wrong passwords per pending code and per username."""
+    """Wrong answers per browser, and wrong passwords per pending code (per username: the login's count)."""
     return shared_throttle(app, "device-page", MAX_FAILURES, FAILURE_WINDOW)
 
 
@@ -333,15 +342,6 @@ def _wrong_code(app: ProviderApp, browser: str) -> None:
     shared_throttle(app, "device-page-everyone", MAX_WRONG_CODES_FOR_EVERYONE, FAILURE_WINDOW).record_failure(_EVERYONE)
 
 
-def _authenticate(app: ProviderApp, username: str, password: str) -> UserConfig | None:
-    """The user whose password this is, or ``None``; unknown usernames take the same steps as known ones."""
-    user = app.config.user(username)
-    expected = user.password if user is not None else "\x00 no such user \x00"
-    given = hashlib.sha256(password.encode("utf-8", "surrogatepass")).digest()
-    same = hmac.compare_digest(given, hashlib.sha256(expected.encode("utf-8", "surrogatepass")).digest())
-    return user if user is not None and same else None
-
-
 # --- the browser cookie -------------------------------------------------------------
 
 
@@ -358,23 +358,6 @@ def _cookie_attributes(app: ProviderApp, request: Request) -> dict[str, Any]:
         "httponly": True,
         "samesite": "Lax",
     }
-
-
-def _cross_site(app: ProviderApp, request: Request) -> str | None:
-    """Why this POST cannot come from the provider's own page (the browser's ``Sec-Fetch-Site`` or ``Origin``)."""
-    fetch_site = request.headers.get("Sec-Fetch-Site", "").lower()
-    if fetch_site in ("cross-site", "same-site"):
-        return f"the browser says another site sent it (Sec-Fetch-Site: {fetch_site})"
-    origin = request.headers.get("Origin")
-    if origin is None:
-        return None
-    sender, issuer = urlsplit(origin.strip()), urlsplit(app.issuer)
-    if not sender.netloc:
-        return "the browser hid which page sent it (Origin: null)"
-    hosts = {issuer.netloc.lower(), request.headers.get("Host", "").lower()}
-    if sender.netloc.lower() in hosts:
-        return None
-    return f"a page on {origin.strip()[:100]} sent it"
 
 
 def _pending(app: ProviderApp, typed: str, now: int) -> DeviceAuthorization | None:
