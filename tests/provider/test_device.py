@@ -273,7 +273,7 @@ def test_a_form_without_the_pages_cookie_or_from_another_site_is_refused_and_cou
         for _ in range(10):  # a script, or another site's form: the browser sends no SameSite=Lax cookie with it
             bare = script.post(op.url("/device"), data=form)
             assert bare.status_code == 403
-            assert "without the cookie that the page sets" in bare.text
+            assert "Refused: this form came without the cookie that this page sets" in bare.text
     http.get(op.url("/device"))
     for _ in range(10):
         forged = http.post(op.url("/device"), data=form, headers={"Origin": "https://evil.example"})

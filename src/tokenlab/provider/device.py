@@ -273,10 +273,8 @@ def _take_answer(app: ProviderApp, request: Request, browser: str | None, now: i
     if browser is None or (why := cross_site(app, request)):
         # RFC 6749 §10.12: the answer must come from this provider's own page, in the browser that opened it.
         # Refused unread and counted nowhere: another site's page cannot spend anyone's tries.
-        reason = "it came without the cookie that the page sets" if browser is None else why
-        return _form_page(
-            app, message=f"This form was not sent from this page: {reason}. Enter the code here.", status=403
-        )
+        reason = "this form came without the cookie that this page sets" if browser is None else why
+        return _form_page(app, message=f"Refused: {reason}. Enter the code on this page.", status=403)
     if request.mimetype != "application/x-www-form-urlencoded":
         return _form_page(app, message="Send the form as the page does.", status=400)
     try:
