@@ -266,10 +266,15 @@ def test_after_yes_to_a_valid_hint_for_another_user_the_browser_goes_back_to_the
     assert not signed_in(op, browser)
 
 
-def test_a_confirmation_posted_from_another_site_is_refused_and_the_session_survives(op, browser):
+@pytest.mark.parametrize(
+    "headers",
+    [{"Origin": "https://evil.example"}, {"Origin": "null"}, {"Sec-Fetch-Site": "cross-site"}],
+    ids=["another origin", "a hidden origin", "sec-fetch-site"],
+)
+def test_a_confirmation_posted_from_another_site_is_refused_and_the_session_survives(op, browser, headers):
     log_in(op, browser)
-    out = answer(log_out(op, browser), browser, "logout", Origin="https://evil.example")
-    assert out.status_code == 403 and "another site" in out.text
+    out = answer(log_out(op, browser), browser, "logout", **headers)
+    assert out.status_code == 403 and "cannot come from the provider&#x27;s own page" in out.text
     assert signed_in(op, browser)
 
 
@@ -294,6 +299,18 @@ def test_a_confirmation_without_its_token_is_refused(op, browser):
     out = browser.post(op.url("/logout"), data={"answer": "logout"}, allow_redirects=False)
     assert out.status_code == 403
     assert signed_in(op, browser)
+
+
+def test_the_cookie_is_deleted_with_the_path_it_was_set_with_behind_a_proxy(op, browser):
+    prefix = {"X-Forwarded-Prefix": "/user/alice/proxy/8411"}  # what jupyter-server-proxy sends
+    out = browser.get(
+        op.url("/logout"),
+        params={"id_token_hint": id_token_for(op, WEB), "post_logout_redirect_uri": WEB_LOGGED_OUT},
+        headers=prefix,
+        allow_redirects=False,
+    )
+    assert "tokenlab_session=;" in out.headers["Set-Cookie"]
+    assert "Path=/user/alice/proxy/8411" in out.headers["Set-Cookie"]
 
 
 def test_the_confirmation_form_posts_back_to_the_logout_endpoint_from_a_trailing_slash_too(op, browser):

@@ -35,8 +35,9 @@ What the specification asks, and what this provider does:
 
 The confirmation form is protected against cross-site request forgery twice: its ``csrf_token`` is an HMAC of
 the browser's session cookie, which no other site can read (HttpOnly), so a form posted from another browser or
-another site does not carry it; and a confirmation whose ``Origin`` is not the provider's own is refused.
-tokenlab's provider chooses to check ``Origin`` as well, because a login session is worth one header's check
+another site does not carry it; and a confirmation that the browser says another site sent (``Origin``,
+``Sec-Fetch-Site``) is refused, as the login form's is. tokenlab's provider chooses to check these headers as
+well, because a login session is worth one header's check
 (RFC 6749 §10.12 asks for CSRF protection of the redirect URI; the same reasoning covers any state-changing
 form).
 
@@ -55,7 +56,7 @@ import hmac
 from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Request, Response
@@ -63,8 +64,8 @@ from werkzeug.wrappers import Request, Response
 from tokenlab.clock import Clock
 from tokenlab.errors import TokenLabError
 from tokenlab.provider import pages
-from tokenlab.provider.authorize import SESSION_COOKIE
 from tokenlab.provider.config import ClientConfig
+from tokenlab.provider.login_session import SESSION_COOKIE, cross_site, delete_cookie
 from tokenlab.provider.store import LoginSession
 from tokenlab.tokens import decode_unverified, verify
 
@@ -101,10 +102,10 @@ def logout_endpoint(app: ProviderApp, request: Request) -> Response:
     if checked.problem is not None:
         return _refusal(checked.problem, _confirmation_form(request, params, cookie, session))
     if session is None:  # nothing to end; not an error, logout requests are idempotent (§4)
-        return _done(checked)
+        return _done(app, request, checked)
     if checked.sub == session.sub and request.method != "HEAD":
         app.store.end_login_session(cookie)
-        return _done(checked)
+        return _done(app, request, checked)
     if checked.sub is None:
         why = "An application asked the provider to log you out, without an ID token that says which application."
     else:
@@ -205,15 +206,17 @@ def _answer(
     checked: LogoutRequest,
 ) -> Response:
     """The confirmation form, posted back: end the session only on a genuine "Log out" from this browser."""
-    origin = request.headers.get("Origin")
-    if origin is not None and not _same_origin(origin, app.issuer or request.host_url):
+    foreign = cross_site(app, request)
+    if foreign is not None:
         return _refusal(
-            f"This answer was posted from {origin}, another site than the provider: nothing was changed "
-            "(tokenlab's provider checks Origin on every form that changes state, RFC 6749 section 10.12).",
+            f"This answer cannot come from the provider's own page: {foreign}. Nothing was changed "
+            "(tokenlab's provider checks where every form that changes state comes from, RFC 6749 section 10.12).",
             status=403,
         )
     if session is None:
-        return _done(checked)  # already logged out: nothing to confirm; a refused request has no target (§4)
+        return _done(
+            app, request, checked
+        )  # already logged out: nothing to confirm; a refused request has no target (§4)
     if not hmac.compare_digest(params.get(CSRF_FIELD, ""), _csrf_token(cookie)):
         return _refusal(
             "This answer does not come from the confirmation page the provider showed in this browser: nothing "
@@ -223,22 +226,7 @@ def _answer(
     if params.get(_ANSWER_FIELD) != "logout":
         return _page("Still signed in", "<h1>You are still signed in</h1>\n<p>Nothing was changed.</p>\n", 200)
     app.store.end_login_session(cookie)
-    return _done(checked)
-
-
-def _same_origin(origin: str, issuer: str) -> bool:
-    """``Origin`` (scheme, host, port) equals the issuer's, default ports filled in (RFC 6749 §10.12's CSRF)."""
-
-    def key(url: str) -> tuple[str, str, int | None] | None:
-        try:
-            parts = urlsplit(url)
-            port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
-        except ValueError:
-            return None
-        return (parts.scheme, parts.hostname or "", port) if parts.scheme and parts.hostname else None
-
-    mine = key(issuer)
-    return mine is not None and key(origin) == mine
+    return _done(app, request, checked)
 
 
 def _csrf_token(session_cookie: str) -> str:
@@ -250,13 +238,13 @@ def _csrf_token(session_cookie: str) -> str:
 # --- the pages ---------------------------------------------------------------------------------------------------
 
 
-def _done(checked: LogoutRequest) -> Response:
+def _done(app: ProviderApp, request: Request, checked: LogoutRequest) -> Response:
     """After the logout: back to the application when §3 allows it, else the logged-out page; the cookie goes."""
     if checked.target is not None:
         response = Response(status=303, headers={"Location": checked.target, "Cache-Control": "no-store"})
     else:
         response = pages.logged_out_page()
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="Lax")
+    delete_cookie(response, app, request, SESSION_COOKIE)  # with the Path and Secure it was set with
     return response
 
 
