@@ -175,6 +175,14 @@ def test_a_hint_the_provider_did_not_issue_as_an_id_token_is_refused_and_the_ses
     assert signed_in(op, browser)
 
 
+@pytest.mark.parametrize("garbage", ["abc", "a.b.c", "e30.e30.", "\u00e9" * 3000, "eyJhbGciOiJSUzI1NiJ9." * 50])
+def test_a_hint_that_is_no_jwt_at_all_gets_the_same_teaching_page_and_no_internal_error(op, browser, garbage):
+    log_in(op, browser)
+    out = log_out(op, browser, id_token_hint=garbage)
+    assert refused(out) and "not an ID token this provider issued" in out.text
+    assert signed_in(op, browser)
+
+
 def test_a_refused_hint_page_says_why_in_the_users_words(op, browser):
     log_in(op, browser)
     out = log_out(op, browser, id_token_hint=unsigned_hint(op))
