@@ -35,28 +35,15 @@ The client and its redirect URI are checked first; until both are trusted, an
 error is shown as a page and never redirected (RFC 6749 §4.1.2.1, RFC 9700
 §4.1.3). Every later error goes back to the client as a redirect with
 ``error``, ``state`` and ``iss`` (RFC 9207). (B) The user logs in and consents
-on a page that posts back here. (C) A 303 redirect (never 307, RFC 9700 §4.12)
-carries a single-use code, 256 random bits, kept only as a hash. (D)–(E) One
-exchange at the token endpoint; the code works once, and a second attempt
-revokes what the first one got, if anything (RFC 6749 §4.1.2: MUST deny,
-SHOULD revoke). A failed first attempt also uses the code up: that is this
-provider's choice, not a rule of RFC 6749 or RFC 7636::
+on a page that posts back here, bound to the browser that opened it
+(:mod:`tokenlab.provider.login_session`, RFC 6749 §10.12); a signed-in user
+gets a code at once only for scopes already granted to a confidential client,
+and ``prompt``/``max_age`` ask again (OIDC Core §3.1.2.1, §3.1.2.4). (C) A 303
+redirect (never 307, RFC 9700 §4.12) carries a single-use code, 256 random
+bits, kept only as a hash. (D)–(E) :mod:`tokenlab.provider.code_exchange`::
 
     HTTP/1.1 303 See Other
     Location: http://127.0.0.1/callback?code=Qm9u…&state=af0ifjsldkj&iss=http%3A%2F%2F127.0.0.1%3A8000
-
-    POST /token HTTP/1.1
-    Content-Type: application/x-www-form-urlencoded
-
-    grant_type=authorization_code&code=Qm9u…&redirect_uri=http%3A%2F%2F127.0.0.1%2Fcallback
-    &client_id=notebook-app&code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk
-
-    HTTP/1.1 200 OK
-    Content-Type: application/json
-    Cache-Control: no-store
-
-    {"access_token":"eyJ…","token_type":"Bearer","expires_in":600,"scope":"openid orders:read",
-     "refresh_token":"…","id_token":"eyJ…"}
 
 Error descriptions on the wire say "section", not "§": RFC 6749 §4.1.2.1 and §5.2 allow printable ASCII only.
 """
@@ -369,6 +356,7 @@ def _answer(app: ProviderApp, request: Request, form: MultiDict) -> Response:
         return pages.error_page(
             f"This sign-in was refused: {why}. Only the provider's own sign-in page may send it (RFC 6749 §10.12).",
             status=403,
+            untrusted_redirect=False,
         )
     now = app.clock.timestamp()
     request_id = fields["request_id"]
@@ -383,6 +371,7 @@ def _answer(app: ProviderApp, request: Request, form: MultiDict) -> Response:
             "This sign-in page was opened in another browser. A sign-in counts only in the browser that started it, "
             "so that nobody can sign you in to their account (login CSRF, RFC 6749 §10.12).",
             status=403,
+            untrusted_redirect=False,
         )
     pending = transaction.pending
     action = fields.get("action") or "allow"
@@ -394,7 +383,7 @@ def _answer(app: ProviderApp, request: Request, form: MultiDict) -> Response:
         same = session is not None and digest(request.cookies.get(SESSION_COOKIE, "")) == transaction.session
         if session is None or not same or session.sub != transaction.sub:
             side.get(request_id, now, take=True)
-            return pages.error_page("You were signed out while this page was open. Go back to the application.")
+            return pages.error_page("You were signed out while this page was open.", untrusted_redirect=False)
         sub, auth_time = session.sub, session.auth_time
     elif action == "allow":
         user_or_page = _check_password(app, client, pending, request_id, fields)
@@ -454,6 +443,7 @@ def _check_password(
             f"{PASSWORD_TRIES_PER_PAGE} wrong passwords on this page: it is used up. Go back to the application "
             "and start again (RFC 6749 §10.10).",
             status=400,
+            untrusted_redirect=False,
         )
     return _login_page(app, client, pending, request_id, username=username, message="Wrong username or password.")
 

@@ -1,5 +1,25 @@
 """The authorization code at the token endpoint (RFC 6749 §4.1.3, RFC 7636 §4.5–4.6): one redemption, bound to
-the client, the redirect URI and the PKCE verifier. :mod:`tokenlab.provider.authorize` issues the code."""
+the client, the redirect URI and the PKCE verifier. :mod:`tokenlab.provider.authorize` issues the code.
+
+The code works once, and a second attempt revokes what the first one got, if anything (RFC 6749 §4.1.2: MUST
+deny, SHOULD revoke). A failed first attempt also uses the code up: that is this provider's choice, not a rule of
+RFC 6749 or RFC 7636::
+
+    POST /token HTTP/1.1
+    Content-Type: application/x-www-form-urlencoded
+
+    grant_type=authorization_code&code=Qm9u…&redirect_uri=http%3A%2F%2F127.0.0.1%2Fcallback
+    &client_id=notebook-app&code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk
+
+    HTTP/1.1 200 OK
+    Content-Type: application/json
+    Cache-Control: no-store
+
+    {"access_token":"eyJ…","token_type":"Bearer","expires_in":600,"scope":"openid orders:read",
+     "refresh_token":"…","id_token":"eyJ…"}
+
+Error descriptions on the wire say "section", not "§": RFC 6749 §5.2 allows printable ASCII only.
+"""
 
 from __future__ import annotations
 

@@ -121,13 +121,20 @@ def too_many_tries_page(retry_after: int) -> Response:
     return _document("Too many tries", body, 429, headers={"Retry-After": str(retry_after)})
 
 
-def error_page(detail: str, *, status: int = 400) -> Response:
-    """An error shown to the user, not sent to the client: the redirect target is unknown or not trusted."""
+def error_page(detail: str, *, status: int = 400, untrusted_redirect: bool = True) -> Response:
+    """An error shown to the user, not sent to the client: the redirect target is unknown or not trusted, or
+    (``untrusted_redirect=False``) the request was refused before anyone may answer it (a form from another
+    browser or site, a page used up)."""
+    why = (
+        "The provider does not send you back to the application, because it cannot trust where that would be "
+        "(RFC 6749 §4.1.2.1, RFC 9700 §4.1.3). "
+        if untrusted_redirect
+        else ""
+    )
     body = (
         "<h1>This sign-in request cannot go on</h1>\n"
         f"<p>{escape(detail)}</p>\n"
-        "<p>The provider does not send you back to the application, because it cannot trust where that would be "
-        "(RFC 6749 §4.1.2.1, RFC 9700 §4.1.3). Go back to the application and start again.</p>\n"
+        f"<p>{why}Go back to the application and start again.</p>\n"
     )
     return _document("Error", body, status)
 
