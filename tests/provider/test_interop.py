@@ -63,7 +63,7 @@ def test_authlib_client_credentials_and_pyjwkclient_verification(op, meta):
     assert token["scope"] == "reports:read"
 
 
-def test_authlib_authorization_code_with_pkce_for_a_public_client(op, meta, http):
+def test_authlib_authorization_code_with_pkce_for_a_public_client(op, meta):
     verifier = generate_token(48)
     with OAuth2Session(
         "notebook-app",
@@ -75,7 +75,7 @@ def test_authlib_authorization_code_with_pkce_for_a_public_client(op, meta, http
         url, state = session.create_authorization_url(
             meta["authorization_endpoint"], code_verifier=verifier, nonce="n-0S6_WzA2Mj"
         )
-        redirect = tokenlab_client.login_as(url, "alice", "wonderland", session=http)
+        redirect = tokenlab_client.login_as(url, "alice", "wonderland")  # a browser of its own, keeping its cookie
         assert redirect.state == state
         token = session.fetch_token(
             meta["token_endpoint"], authorization_response=redirect.location, code_verifier=verifier

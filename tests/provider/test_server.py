@@ -57,7 +57,8 @@ def test_info_lists_clients_users_and_resources_as_serve_json_does(op):
     assert info["issuer"] == op.issuer
     public = [c for c in info["clients"] if c["client_secret"] is None]
     assert public and all(
-        set(c) == {"client_id", "client_secret", "grant_types", "redirect_uris", "scope"} for c in info["clients"]
+        set(c) == {"client_id", "client_secret", "grant_types", "redirect_uris", "post_logout_redirect_uris", "scope"}
+        for c in info["clients"]
     )
     assert any("urn:ietf:params:oauth:grant-type:device_code" in c["grant_types"] for c in info["clients"])
     assert len(info["users"]) >= 2

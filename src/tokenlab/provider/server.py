@@ -345,6 +345,7 @@ class MockProvider:
                     "client_secret": c.client_secret,
                     "grant_types": list(c.grant_types),
                     "redirect_uris": list(c.redirect_uris),
+                    "post_logout_redirect_uris": list(c.post_logout_redirect_uris),
                     "scope": c.scope,
                 }
                 for c in self.config.clients
