@@ -7,7 +7,7 @@ Entra ID, panva's oidc-provider, …) with environment variables, read when the 
 =========================  ===========================================================================
 ``TOKENLAB_ISSUER``        the issuer URL; discovery (OIDC Discovery §4, RFC 8414 §3) finds every endpoint
 ``TOKENLAB_CLIENT_ID``     a confidential client allowed ``client_credentials`` (lessons 05 and 10) …
-``TOKENLAB_CLIENT_SECRET`` … and its secret (it also asks the introspection endpoint, lesson 10)
+``TOKENLAB_CLIENT_SECRET`` … and its secret (lesson 10 introspects with it when the login client is public)
 ``TOKENLAB_SCOPE``         optional: the scope it asks for
 ``TOKENLAB_RESOURCE``      optional: the API it asks a token for (RFC 8707 ``resource``)
 ``TOKENLAB_AUDIENCE``      optional: the ``aud`` that API expects (defaults to the resource)

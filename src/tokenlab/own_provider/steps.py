@@ -111,7 +111,10 @@ def _tokens_to_revoke(flow: Flow) -> str:
 def _introspect(flow: Flow, *, expect_active: bool) -> str:
     url = flow.endpoint("introspection_endpoint", "RFC 8414 §2, RFC 7662")
     access = flow.need("tokens", "no token to ask about")["access_token"]
-    answer = client.introspect({"introspection_endpoint": url}, access, **flow.machine(), session=flow.http)
+    caller = flow.values.get("owner") or flow.machine()  # the client the token was issued to (RFC 7662 §4)
+    if not caller.get("client_secret"):
+        caller = flow.machine()  # a public client cannot authenticate (RFC 7662 §2.1): the machine client asks
+    answer = client.introspect({"introspection_endpoint": url}, access, **caller, session=flow.http)
     if answer.get("active") is not expect_active:
         raise OAuthError(
             f"introspection says active={answer.get('active')!r}, expected {expect_active} (RFC 7662 §2.2)"
