@@ -12,6 +12,14 @@ revoking the grant kills them all. Revoking a refresh token does that (RFC 7009
 §2.1: the server SHOULD also invalidate the grant's access tokens), and so does
 a reused refresh token: there RFC 9700 §4.14.2 asks only that the active
 refresh token be revoked, and tokenlab's provider chooses to revoke the family.
+
+Bounded memory (SECURITY.md H9). Whatever expired is forgotten, on the provider's own clock (so time travel in a
+lesson prunes too), at most once per clock second, when something new is stored: codes, refresh tokens, access
+tokens, device codes and login sessions, then grants none of whose tokens are left, and redeemed codes whose grant is
+gone. tokenlab's provider chooses to keep each record for :data:`RETAIN` seconds after it expired, because a client
+that comes back a little late should hear "this code has expired" (RFC 6749 §4.1.2) rather than "unknown". What an
+unauthenticated caller can make (device authorizations of a public client, login pages) is also capped by count
+(:data:`MAX_PENDING`), oldest pending first, and the token timeline keeps the last :data:`MAX_EVENTS` events.
 """
 
 from __future__ import annotations
@@ -22,12 +30,29 @@ import random
 import secrets
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from tokenlab.claims import MAX_LEEWAY
+from tokenlab.provider.apikey_store import ApiKeyStore
+from tokenlab.provider.records import (
+    CAME_BACK,
+    AccessRecord,
+    ApiKeyRecord,
+    AuthorizationCode,
+    DeviceAuthorization,
+    Grant,
+    LoginSession,
+    PendingAuthorization,
+    RefreshRecord,
+    TokenEvent,
+)
 
 __all__ = [
+    "MAX_EVENTS",
+    "MAX_PENDING",
+    "RETAIN",
     "AccessRecord",
     "ApiKeyRecord",
     "AuthorizationCode",
@@ -43,6 +68,14 @@ __all__ = [
 ]
 
 
+RETAIN = 24 * 3600
+"""Seconds a record is kept after it expired, on the provider's clock: late requests are told why they fail."""
+MAX_PENDING = 1000
+"""Unanswered login pages and device authorizations kept at most, each: the oldest pending ones go first."""
+MAX_EVENTS = 10_000
+"""Token events kept for the timelines (``op.events``): the oldest go first."""
+
+
 def digest(secret: str) -> str:
     """The SHA-256 of a token or code: what the store keeps instead of the secret itself."""
     return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
@@ -54,143 +87,19 @@ def new_secret(nbytes: int = 32) -> str:
 
 
 @dataclass
-class Grant:
-    grant_id: str
-    client_id: str
-    sub: str | None
-    scope: str
-    auth_time: int
-    created: int
-    revoked: bool = False
-    revoked_reason: str = ""
-
-
-@dataclass(frozen=True)
-class AuthorizationCode:
-    client_id: str
-    redirect_uri: str
-    redirect_uri_given: bool
-    scope: str
-    sub: str
-    auth_time: int
-    expires_at: int
-    code_challenge: str | None
-    code_challenge_method: str | None
-    nonce: str | None
-
-
-@dataclass(frozen=True)
-class PendingAuthorization:
-    """A checked authorization request waiting on the login page for the user's answer (RFC 6749 §4.1.1–4.1.2)."""
-
-    client_id: str
-    redirect_uri: str
-    redirect_uri_given: bool
-    scope: str
-    state: str | None
-    nonce: str | None
-    code_challenge: str | None
-    code_challenge_method: str | None
-    expires_at: int
-
-
-_CAME_BACK = "(came back)"  # in used_codes: redeemed, its grant not linked yet, and presented again meanwhile
-
-
-@dataclass
-class AccessRecord:
-    jti: str
-    grant_id: str
-    client_id: str
-    sub: str | None
-    scope: str
-    issued_at: int
-    expires_at: int
-    audience: str
-    token_format: str  # "jwt" or "opaque"
-
-
-@dataclass
-class RefreshRecord:
-    grant_id: str
-    client_id: str
-    scope: str
-    issued_at: int
-    expires_at: int  # absolute end of the grant's refresh tokens
-    idle_expires_at: int
-    used: bool = False
-
-
-@dataclass
-class DeviceAuthorization:
-    client_id: str
-    scope: str
-    user_code: str
-    expires_at: int
-    interval: int
-    last_poll: int | None = None
-    status: str = "pending"  # pending, approved, denied, used
-    sub: str | None = None
-    auth_time: int | None = None
-    grant_id: str | None = None  # the grant its redemption started, so that a replay can revoke it
-    replayed: bool = False  # presented again after its redemption (RFC 8628 §3.4 with RFC 6749 §4.1.2)
-
-
-@dataclass(frozen=True)
-class LoginSession:
-    """The provider's own memory that a browser's user logged in (OIDC Core §3.1.2.3): single sign-on."""
-
-    sub: str
-    auth_time: int
-    expires_at: int
-
-
-@dataclass(frozen=True)
-class TokenEvent:
-    """Something that happened to a token, for timelines: ``issued``, ``used``, ``rejected``, ``rotated``
-    (a refresh token traded for new tokens), ``replay_detected`` or ``revoked``."""
-
-    time: int
-    kind: str
-    token_type: str  # "access_token" or "refresh_token"
-    label: str  # "AT1", "RT1", …: one lane per token, numbered in order of issue
-    grant_id: str
-    expires_at: int | None = None
-    detail: str = ""
-
-
-@dataclass
-class ApiKeyRecord:
-    """An API key as the provider remembers it (:mod:`tokenlab.provider.apikeys`): its SHA-256, never the key."""
-
-    key_id: str  # public: names the key in lists and URLs
-    owner: str  # the client that created it
-    name: str
-    kind: str  # "live" or "test"
-    hint: str  # "tl_live_…rREr": enough to recognise the key in a list or a scanner report
-    scope: str
-    created_at: int
-    expires_at: int
-    digest: str  # SHA-256 of the key, hex
-    last_used_at: int | None = None
-    revoked_at: int | None = None
-    replaced_by: str | None = None  # the key id of its successor, once rotated
-    replaces: str | None = None  # the key id it was rotated from
-
-
-@dataclass
-class Store:
+class Store(ApiKeyStore):
     """The provider's memory. Methods that change state take the lock; callers never do."""
 
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     seed: int | None = None  # reproducible secrets for lessons only (ProviderConfig.seed): never for anything real
     now: Callable[[], int] = field(default=lambda: int(time.time()), repr=False)  # the provider's clock
-    events: list[TokenEvent] = field(default_factory=list)
+    events: deque[TokenEvent] = field(default_factory=lambda: deque(maxlen=MAX_EVENTS))
     labels: dict[str, str] = field(default_factory=dict)  # jti or refresh digest -> "AT1", "RT1", …
     sessions: dict[str, LoginSession] = field(default_factory=dict)  # digest of the session cookie -> session
     grants: dict[str, Grant] = field(default_factory=dict)
     codes: dict[str, AuthorizationCode] = field(default_factory=dict)  # by digest
     used_codes: dict[str, str] = field(default_factory=dict)  # digest -> grant id issued from it
+    used_code_expiry: dict[str, int] = field(default_factory=dict)  # digest -> when that code would have expired
     access: dict[str, AccessRecord] = field(default_factory=dict)  # by jti
     opaque: dict[str, str] = field(default_factory=dict)  # digest of an opaque access token -> jti
     refresh: dict[str, RefreshRecord] = field(default_factory=dict)  # by digest
@@ -205,6 +114,48 @@ class Store:
 
     def __post_init__(self) -> None:
         self._random = None if self.seed is None else random.Random(self.seed)
+        self._label_counts = {"AT": 0, "RT": 0}
+        self._pruned_at: int | None = None
+
+    # --- forgetting what expired (bounded memory) ------------------------------
+
+    def _maybe_prune(self) -> None:
+        """Prune at most once per second of the provider's clock (callers hold the lock)."""
+        now = self.now()
+        if now != self._pruned_at:
+            self._pruned_at = now
+            self.prune(now)
+
+    def prune(self, now: int) -> None:
+        """Forget every record that expired more than :data:`RETAIN` seconds before ``now``, and every grant with
+        nothing left: no access token, refresh token or device code of it remembered."""
+        gone = now - RETAIN
+        with self.lock:
+            self.forget_expired(now)
+            for key in [k for k, r in self.codes.items() if r.expires_at <= gone]:
+                del self.codes[key]
+            for key in [k for k, r in self.pending.items() if r.expires_at <= now]:
+                del self.pending[key]
+            for key in [k for k, r in self.sessions.items() if r.expires_at <= now]:
+                del self.sessions[key]
+            for jti in [j for j, r in self.access.items() if r.expires_at + MAX_LEEWAY <= gone]:
+                del self.access[jti]
+                self.labels.pop(jti, None)
+            for key in [k for k, jti in self.opaque.items() if jti not in self.access]:
+                del self.opaque[key]
+            for key in [k for k, r in self.refresh.items() if min(r.expires_at, r.idle_expires_at) <= gone]:
+                del self.refresh[key]
+                self.labels.pop(key, None)
+            for key in [k for k, r in self.devices.items() if r.expires_at <= gone]:
+                self.user_codes.pop(self.devices.pop(key).user_code, None)
+            alive = {r.grant_id for r in self.access.values()} | {r.grant_id for r in self.refresh.values()}
+            alive |= {r.grant_id for r in self.devices.values() if r.grant_id}
+            for grant_id in [g for g, r in self.grants.items() if g not in alive and r.created <= gone]:
+                del self.grants[grant_id]
+            for key in [k for k, exp in self.used_code_expiry.items() if exp <= gone]:
+                if self.used_codes.get(key) not in self.grants:  # its grant is gone (or never linked)
+                    self.used_codes.pop(key, None)
+                    del self.used_code_expiry[key]
 
     def secret(self, nbytes: int = 32) -> str:
         """A fresh random secret, base64url. From ``secrets`` (the OS's CSPRNG, RFC 6749 §10.10), unless the
@@ -225,7 +176,8 @@ class Store:
             label = self.labels.get(key)
             if label is None:
                 prefix = "AT" if token_type == "access_token" else "RT"
-                label = f"{prefix}{sum(1 for v in self.labels.values() if v.startswith(prefix)) + 1}"
+                self._label_counts[prefix] += 1
+                label = f"{prefix}{self._label_counts[prefix]}"
                 self.labels[key] = label
             self.events.append(TokenEvent(self.now(), kind, token_type, label, grant_id, expires_at, detail))
 
@@ -233,6 +185,7 @@ class Store:
 
     def start_login_session(self, session_id: str, sub: str, auth_time: int, expires_at: int) -> None:
         with self.lock:
+            self._maybe_prune()
             self.sessions[digest(session_id)] = LoginSession(sub, auth_time, expires_at)
 
     def login_session(self, session_id: str, now: int) -> LoginSession | None:
@@ -252,6 +205,7 @@ class Store:
     def new_grant(self, client_id: str, sub: str | None, scope: str, auth_time: int, now: int) -> Grant:
         grant = Grant(self.secret(12), client_id, sub, scope, auth_time, now)
         with self.lock:
+            self._maybe_prune()
             self.grants[grant.grant_id] = grant
         return grant
 
@@ -284,6 +238,7 @@ class Store:
 
     def add_code(self, code: str, record: AuthorizationCode) -> None:
         with self.lock:
+            self._maybe_prune()
             self.codes[digest(code)] = record
 
     def take_code(self, code: str) -> tuple[AuthorizationCode | None, str | None]:
@@ -294,6 +249,7 @@ class Store:
             record = self.codes.pop(key, None)
             if record is not None:
                 self.used_codes[key] = ""
+                self.used_code_expiry[key] = record.expires_at
                 return record, None
             return None, self.used_codes.get(key)
 
@@ -309,8 +265,8 @@ class Store:
         key = digest(code)
         with self.lock:
             grant_id = self.used_codes.get(key)
-            if grant_id in ("", _CAME_BACK):
-                self.used_codes[key] = _CAME_BACK
+            if grant_id in ("", CAME_BACK):
+                self.used_codes[key] = CAME_BACK
                 return None
             return grant_id
 
@@ -318,7 +274,7 @@ class Store:
         """:meth:`link_code`, but ``False`` if the code came back while its first redemption ran."""
         key = digest(code)
         with self.lock:
-            came_back = self.used_codes.get(key) == _CAME_BACK
+            came_back = self.used_codes.get(key) == CAME_BACK
             self.used_codes[key] = grant_id
             return not came_back
 
@@ -328,6 +284,8 @@ class Store:
         with self.lock:
             for key in [k for k, r in self.pending.items() if now >= r.expires_at]:
                 del self.pending[key]
+            while len(self.pending) >= MAX_PENDING:
+                del self.pending[next(iter(self.pending))]  # the oldest first
             self.pending[digest(request_id)] = record
 
     def pending_request(self, request_id: str, now: int, *, take: bool = False) -> PendingAuthorization | None:
@@ -348,6 +306,7 @@ class Store:
         with self.lock:
             if record.jti in self.access:
                 raise RuntimeError("jti collision")  # 128 random bits: never expected
+            self._maybe_prune()
             self.access[record.jti] = record
             if opaque_token is not None:
                 self.opaque[digest(opaque_token)] = record.jti
@@ -391,6 +350,7 @@ class Store:
 
     def add_refresh(self, token: str, record: RefreshRecord) -> None:
         with self.lock:
+            self._maybe_prune()
             self.refresh[digest(token)] = record
 
     def take_refresh(
@@ -432,6 +392,10 @@ class Store:
 
     def add_device(self, device_code: str, record: DeviceAuthorization) -> None:
         with self.lock:
+            self._maybe_prune()
+            waiting = [k for k, r in self.devices.items() if r.status == "pending"]
+            for old in waiting[: max(0, len(waiting) - MAX_PENDING + 1)]:  # the oldest unanswered first
+                self.user_codes.pop(self.devices.pop(old).user_code, None)
             key = digest(device_code)
             self.devices[key] = record
             self.user_codes[record.user_code] = key
@@ -517,69 +481,3 @@ class Store:
             else:
                 self.failed_user_codes.pop(key, None)
             return list(times)
-
-    # --- API keys (tokenlab.provider.apikeys) --------------------------------
-
-    def add_api_key(self, record: ApiKeyRecord) -> None:
-        """Remember a new key by its id and its SHA-256; the key itself never reaches the store."""
-        with self.lock:
-            if record.key_id in self.api_keys or record.digest in self.api_key_ids:
-                raise RuntimeError("API key collision")  # 190 random bits: never expected
-            self.api_keys[record.key_id] = record
-            self.api_key_ids[record.digest] = record.key_id
-
-    def api_key_by_digest(self, key_digest: str) -> ApiKeyRecord | None:
-        """A copy of the record of the key with this SHA-256 (counted in ``api_key_lookups``), or ``None``."""
-        with self.lock:
-            self.api_key_lookups += 1
-            key_id = self.api_key_ids.get(key_digest)
-            return replace(self.api_keys[key_id]) if key_id is not None else None
-
-    def api_keys_of(self, owner: str) -> list[ApiKeyRecord]:
-        """Copies of ``owner``'s keys, oldest first."""
-        with self.lock:
-            return [replace(r) for r in self.api_keys.values() if r.owner == owner]
-
-    def api_key_of(self, owner: str, key_id: str) -> ApiKeyRecord | None:
-        """A copy of the key ``key_id`` if ``owner`` owns it; another owner's key is as good as unknown."""
-        with self.lock:
-            record = self.api_keys.get(key_id)
-            return replace(record) if record is not None and record.owner == owner else None
-
-    def revoke_api_key(self, owner: str, key_id: str, now: int) -> ApiKeyRecord | None:
-        """Revoke ``owner``'s key (again is fine: the first time counts); a copy, or ``None`` if not theirs."""
-        with self.lock:
-            record = self.api_keys.get(key_id)
-            if record is None or record.owner != owner:
-                return None
-            if record.revoked_at is None:
-                record.revoked_at = now
-            return replace(record)
-
-    def rotate_api_key(
-        self, owner: str, key_id: str, successor: ApiKeyRecord, old_until: int, now: int
-    ) -> tuple[str, ApiKeyRecord | None]:
-        """Replace a live key by ``successor`` in one step; the old key stays valid until ``old_until`` at most.
-
-        Returns ``("rotated", old)``, or ``("unknown", None)``, ``("not_live", old)`` (revoked or expired) or
-        ``("already_rotated", old)`` without changing anything: two concurrent rotations never make two successors.
-        """
-        with self.lock:
-            record = self.api_keys.get(key_id)
-            if record is None or record.owner != owner:
-                return "unknown", None
-            if record.revoked_at is not None or now >= record.expires_at:
-                return "not_live", replace(record)
-            if record.replaced_by is not None:
-                return "already_rotated", replace(record)
-            self.add_api_key(successor)
-            record.replaced_by = successor.key_id
-            record.expires_at = min(record.expires_at, old_until)
-            return "rotated", replace(record)
-
-    def touch_api_key(self, key_id: str, now: int) -> None:
-        """Note that a key was just used (``last_used_at``): what tells an owner which keys are still needed."""
-        with self.lock:
-            record = self.api_keys.get(key_id)
-            if record is not None:
-                record.last_used_at = now
