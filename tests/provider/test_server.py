@@ -226,3 +226,13 @@ def test_a_range_skips_the_ports_that_are_taken():
         port = holder.getsockname()[1]
         with MockProvider(port=range(port, port + 20)) as op:
             assert port < op.port < port + 20
+
+
+def test_clear_exchanges_forgets_the_record_and_numbers_go_on_counting(op, http):
+    http.get(op.url("/.well-known/openid-configuration"))
+    http.get(op.url("/jwks.json"))
+    last = op.exchanges[-1].number
+    op.clear_exchanges()
+    assert op.exchanges == []
+    http.get(op.url("/jwks.json"))
+    assert [e.number for e in op.exchanges] == [last + 1]

@@ -318,8 +318,12 @@ class MockProvider:
 
     @property
     def exchanges(self) -> list[Exchange]:
-        """Every HTTP exchange so far, in order (secrets masked)."""
+        """The HTTP exchanges so far, in order, secrets masked: the last ``recorder.CAPACITY`` (1000) of them."""
         return self.app.recorder.exchanges
+
+    def clear_exchanges(self) -> None:
+        """Forget the recorded exchanges (their numbers go on counting)."""
+        self.app.recorder.clear()
 
     @property
     def events(self) -> list[TokenEvent]:

@@ -106,7 +106,6 @@ class Store(ApiKeyStore):
     revoked_jtis: dict[str, int] = field(default_factory=dict)  # jti -> exp: kept until exp + MAX_LEEWAY
     devices: dict[str, DeviceAuthorization] = field(default_factory=dict)  # by digest of the device code
     user_codes: dict[str, str] = field(default_factory=dict)  # user code -> digest of the device code
-    failed_user_codes: dict[str, list[int]] = field(default_factory=dict)  # throttle key -> times of failures
     pending: dict[str, PendingAuthorization] = field(default_factory=dict)  # by digest of the login page's request id
     api_keys: dict[str, ApiKeyRecord] = field(default_factory=dict)  # by key id, in order of creation
     api_key_ids: dict[str, str] = field(default_factory=dict)  # SHA-256 of an API key -> its key id
@@ -466,18 +465,3 @@ class Store(ApiKeyStore):
                 return True
             record.grant_id = grant_id
             return not record.replayed
-
-    def note_user_code_failure(self, key: str, now: int) -> None:
-        """Count one failed attempt on the verification page from ``key`` (a client address, RFC 8628 §5.1)."""
-        with self.lock:
-            self.failed_user_codes.setdefault(key, []).append(now)
-
-    def recent_user_code_failures(self, key: str, now: int, window: int) -> list[int]:
-        """The times of ``key``'s failures in the last ``window`` seconds, oldest first; older ones are forgotten."""
-        with self.lock:
-            times = sorted(t for t in self.failed_user_codes.get(key, []) if now - t < window)
-            if times:
-                self.failed_user_codes[key] = times
-            else:
-                self.failed_user_codes.pop(key, None)
-            return list(times)
