@@ -24,14 +24,6 @@ def test_provider_serves_discovery_on_loopback_with_its_own_issuer(op, http):
     assert http.get(op.url("/.well-known/oauth-authorization-server")).json() == document
 
 
-def test_keep_alive_reuses_one_connection_for_many_requests(op, http):
-    for _ in range(5):
-        http.get(op.url("/jwks.json")).raise_for_status()
-    assert all(e.response_header("Connection") != "close" for e in op.exchanges)
-    pools = http.get_adapter(op.issuer).poolmanager.pools
-    assert sum(pools[key].num_connections for key in pools.keys())  # noqa: SIM118 (RecentlyUsedContainer cannot be iterated) == 1
-
-
 def test_h5_stop_releases_the_port_and_leaves_no_thread_behind():
     before = set(threading.enumerate())
     provider = MockProvider().start()

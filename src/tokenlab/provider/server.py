@@ -5,7 +5,8 @@
 ...     op.issuer.startswith("http://127.0.0.1:")
 True
 
-It binds port 0 (the OS picks a free port), answers with keep-alive, and
+It binds port 0 (the OS picks a free port), answers with keep-alive and pipelining
+(waitress: :mod:`tokenlab.provider.http_server`), and
 ``stop()`` (or leaving the ``with`` block) closes open connections, releases
 the port and joins every thread it started (SECURITY.md H5).
 
@@ -18,127 +19,28 @@ serve``) opens it to every local client.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
 import socket
 import threading
-import time
 from typing import Any
-
-from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
 from tokenlab.clock import Clock
 from tokenlab.errors import UsageError
 from tokenlab.keys import Key
 from tokenlab.provider.app import KeyEvent, ProviderApp
 from tokenlab.provider.config import ProviderConfig
-from tokenlab.provider.peer import UNKNOWN, client_uid
+from tokenlab.provider.http_server import HTTPServer
 from tokenlab.provider.recorder import Exchange
 from tokenlab.provider.store import TokenEvent
 
 __all__ = ["MockProvider"]
 
 
-def _refusal(client: tuple[str, int], server_port: int) -> str | None:
-    """Why the connection from ``client`` must be refused, or ``None`` if its owner is this process's user."""
-    uid = client_uid(client, server_port)
-    if uid is None or uid == os.geteuid():
-        return None
-    who = "an unknown Unix user" if uid == UNKNOWN else f"Unix user {uid}"
-    return (
-        f"403 Forbidden: this tokenlab provider answers only programs of the Unix user who started it "
-        f"(uid {os.geteuid()}), and this connection comes from {who}. On a shared host every learner runs "
-        "their own provider: run the lesson's first cells in your own notebook.\n"
-    )
-
-
-class _Handler(WSGIRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive: a requests.Session reuses one connection
-    timeout = 5.0  # a client that stalls mid-request (or lies about Content-Length) is cut off; see start()
-
-    def log_request(self, *args: Any, **kwargs: Any) -> None:
-        pass  # the recorder keeps every exchange; nothing is printed into the learner's notebook
-
-    def log_error(self, *args: Any) -> None:
-        pass
-
-
-_REFUSERS = 4
-"""At most this many connections of other users are being answered 403 at once; more are closed unanswered."""
-
-
-def _refuse(sock: socket.socket, refusal: str) -> None:
-    """Answer 403 with ``refusal`` and close, reading (and dropping) what the client sent for at most a second."""
-    try:
-        body = refusal.encode("utf-8")
-        head = f"HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {len(body)}\r\n"
-        sock.settimeout(1.0)
-        with contextlib.suppress(OSError):
-            sock.sendall(head.encode("ascii") + b"Connection: close\r\n\r\n" + body)
-            sock.shutdown(socket.SHUT_WR)
-            deadline = time.monotonic() + 1.0
-            while time.monotonic() < deadline and sock.recv(65536):
-                pass  # closing with unread data would reset the connection before the client reads the 403
-    finally:
-        sock.close()
-
-
-class _Server(ThreadedWSGIServer):
-    daemon_threads = False
-    block_on_close = True  # server_close() joins every request thread
-    owner_only = True  # see MockProvider.start()
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._open: set[socket.socket] = set()
-        self._open_lock = threading.Lock()
-        self._refusers: set[threading.Thread] = set()
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        """Another Unix user's connection is refused here, before any handler thread or parsing is spent on it."""
-        if self.owner_only and os.name == "posix":
-            refusal = _refusal(client_address[:2], self.server_address[1])
-            if refusal is not None:
-                with self._open_lock:
-                    self._refusers = {t for t in self._refusers if t.is_alive()}
-                    if len(self._refusers) >= _REFUSERS:
-                        request.close()
-                        return
-                    refuser = threading.Thread(target=_refuse, args=(request, refusal), name="tokenlab-refuser")
-                    self._refusers.add(refuser)
-                refuser.start()
-                return
-        with self._open_lock:
-            self._open.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request: Any) -> None:
-        with self._open_lock:
-            self._open.discard(request)
-        super().shutdown_request(request)
-
-    def close_open_connections(self) -> None:
-        """Wake handler threads blocked on idle keep-alive connections so they can end."""
-        with self._open_lock:
-            sockets = list(self._open)
-        for sock in sockets:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-
-    def join_refusers(self) -> None:
-        """Wait for the threads answering other users' connections with 403 (each ends within two seconds)."""
-        with self._open_lock:
-            refusers = list(self._refusers)
-        for refuser in refusers:
-            refuser.join()
-
-
 def _listen(port: int | range) -> socket.socket:
     """A socket listening on 127.0.0.1:``port``, or on the first free port of the range ``port``.
 
-    Bound here rather than in Werkzeug, which answers a busy port with ``sys.exit(1)``; a port that cannot be had is
-    a one-line ``OSError`` naming it.
+    Bound here, so that a port that cannot be had is a one-line ``OSError`` naming it.
     """
     candidates = port if isinstance(port, range) else (port,)
     if not candidates:
@@ -217,7 +119,7 @@ class MockProvider:
         self._port = port
         self.name = name
         self.allow_other_users = allow_other_users
-        self._server: _Server | None = None
+        self._server: HTTPServer | None = None
         self._thread: threading.Thread | None = None
 
     # --- lifecycle ---------------------------------------------------------
@@ -232,21 +134,16 @@ class MockProvider:
         previous = _RUNNING.get(self.name) if self.name is not None else None
         if previous is not None and previous is not self:
             previous.stop()  # a lesson's cell run twice: the new provider replaces the old one of that name
-        handler = type("_Handler", (_Handler,), {"timeout": self.config.read_timeout})
-        listener = _listen(self._port)
-        try:
-            server = _Server("127.0.0.1", listener.getsockname()[1], self.app, handler=handler, fd=listener.fileno())
-            server.owner_only = not self.allow_other_users
-        finally:
-            listener.close()  # the server holds its own duplicate of the socket
-        self._server = server
-        if not self.config.issuer:
-            self.app.issuer = f"http://127.0.0.1:{server.port}"
-        else:
-            self.app.issuer = self.config.issuer
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.02}, name="tokenlab-provider", daemon=True
+        server = HTTPServer(
+            self.app,
+            _listen(self._port),
+            read_timeout=self.config.read_timeout,
+            max_body_bytes=self.config.max_body_bytes,
         )
+        server.owner_only = not self.allow_other_users
+        self._server = server
+        self.app.issuer = self.config.issuer or f"http://127.0.0.1:{server.port}"
+        self._thread = threading.Thread(target=server.serve, name="tokenlab-provider", daemon=True)
         self._thread.start()
         if self.name is not None:
             _RUNNING[self.name] = self
@@ -259,12 +156,8 @@ class MockProvider:
         with _RUNNING_LOCK:
             if self.name is not None and _RUNNING.get(self.name) is self:
                 del _RUNNING[self.name]
-        server.shutdown()
-        server.close_open_connections()
-        server.server_close()
-        server.join_refusers()
         if thread is not None:
-            thread.join()
+            server.stop(thread)
         self._server = self._thread = None
 
     def __enter__(self) -> MockProvider:
