@@ -65,6 +65,10 @@ Rows and their baselines
   single-user server plus the lesson's kernel with its provider running. The
   trainer guide's sizing section is made from these rows. Skipped with
   ``--quick``; ``python -m benchmarks.hub_rows --learners N`` prints only them.
+* ``… vs oidc-provider`` (``certified_rows``) — discovery, client credentials
+  and a whole code + PKCE flow on tokenlab's provider against the same calls on
+  panva's OpenID Certified oidc-provider (tests/realprovider's), side by side
+  (targets 0.5×, 0.5× and 0.3×). Skipped with ``--quick``.
 
 Exit status is 0 whatever the verdicts: the table informs, it does not gate.
 """
@@ -78,6 +82,7 @@ import time
 from pathlib import Path
 
 from benchmarks import (
+    certified_rows,
     hub_rows,
     import_rows,
     jwks_rows,
@@ -131,11 +136,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         rows.append(notebook_rows.skipped_row())
         rows.append(hub_rows.skipped_row())
+        rows += certified_rows.skipped_rows()
     else:
         _progress(f"running the notebooks in {args.notebooks} ...")
         rows += notebook_rows.rows(args.notebooks)
         _progress("four learners on a JupyterHub on this host ...")
         rows += hub_rows.rows()
+        _progress("tokenlab's provider against panva's oidc-provider ...")
+        rows += certified_rows.rows(settings)
 
     print(table(rows))
     elapsed = time.perf_counter() - started

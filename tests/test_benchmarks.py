@@ -18,6 +18,9 @@ ROWS = [
     "own provider: lesson 05 flow",
     "owner check per connection",
     "JupyterHub: learners at once",
+    "discovery vs oidc-provider",
+    "client credentials vs oidc-provider",
+    "code + PKCE flow vs oidc-provider",
     "import tokenlab",
     "notebooks",
 ]
