@@ -10,92 +10,31 @@ keep-alive ``requests.Session`` each; the ratio is tokenlab / oidc-provider, per
   public client with PKCE; oidc-provider's development login and consent pages are two interactions where
   tokenlab's provider has one login page (the public client's first consent is on it). Target ≤ 0.3×.
 
-The server and its configuration are tests/realprovider/oidc-provider's (``npm ci`` from its lock file when its
-``node_modules`` does not match; Node.js and npm must be on PATH, as for the tests). Skipped with ``--quick``.
+The server and its configuration are tests/realprovider's, started by :mod:`benchmarks.oidc_provider` (Node.js and
+npm must be on PATH, as for the tests; its output goes to test-artifacts/oidc-provider-bench.log). Skipped with
+``--quick``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import secrets
-import shutil
-import subprocess
-import tempfile
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import requests
 
 from benchmarks.measure import Settings, compare
+from benchmarks.oidc_provider import CertifiedProviderError, running_oidc_provider
 from benchmarks.report import Row, verdict
 from tokenlab import client
 from tokenlab.clock import Clock
 from tokenlab.provider import MockProvider
 
-HERE = Path(__file__).resolve().parents[1] / "tests" / "realprovider" / "oidc-provider"
-LOCK = HERE / "package-lock.json"
-STAMP = HERE / "node_modules" / ".tokenlab-installed-lock-sha256"
 THEIR_MACHINE = {"client_id": "reporting-service", "client_secret": "reporting-secret-realprovider-5f0c2a9e"}
 THEIR_API = "https://api.tokenlab.test/"
 OUR_MACHINE = {"client_id": "reporting-service", "client_secret": "reporting-secret-3c9e7a1f5d2b8046"}
 REDIRECT_URI = "http://127.0.0.1/callback"
 NAMES = ("discovery vs oidc-provider", "client credentials vs oidc-provider", "code + PKCE flow vs oidc-provider")
-
-
-class CertifiedProviderError(RuntimeError):
-    """oidc-provider could not be installed or started here."""
-
-
-def _tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        raise CertifiedProviderError(f"{name} is not on PATH (make test installs Node.js and npm)")
-    return path
-
-
-@contextmanager
-def running_oidc_provider() -> Iterator[str]:
-    """The issuer of panva's oidc-provider started with tests/realprovider's configuration; stopped by its PID."""
-    wanted = hashlib.sha256(LOCK.read_bytes()).hexdigest()
-    if not (STAMP.is_file() and STAMP.read_text().strip() == wanted):
-        done = subprocess.run(
-            [_tool("npm"), "ci", "--no-audit", "--no-fund", "--ignore-scripts"],
-            cwd=HERE,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            stdin=subprocess.DEVNULL,
-        )
-        if done.returncode != 0:
-            raise CertifiedProviderError(f"npm ci failed: {done.stderr.strip()[-500:]}")
-        STAMP.write_text(wanted + "\n")
-    with tempfile.TemporaryFile("w+") as log:
-        process = subprocess.Popen(
-            [_tool("node"), "server.mjs", "0"], cwd=HERE, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
-        )
-        try:
-            deadline = time.monotonic() + 30
-            issuer = None
-            while issuer is None:
-                log.seek(0)
-                ready = [line for line in log.read().splitlines() if line.startswith("ready http://127.0.0.1:")]
-                if ready:
-                    issuer = ready[0].split()[1]
-                elif process.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    raise CertifiedProviderError(f"oidc-provider did not start: {log.read()[-500:]}")
-                else:
-                    time.sleep(0.05)
-            yield issuer
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+LOG = Path(__file__).resolve().parents[1] / "test-artifacts" / "oidc-provider-bench.log"
 
 
 def _flow(meta: dict, client_id: str, username: str, password: str, scope: str, session: requests.Session) -> dict:
@@ -130,7 +69,7 @@ def _row(name: str, result, target: float, what: str) -> Row:
 def rows(settings: Settings) -> list[Row]:
     try:
         with (
-            running_oidc_provider() as their_issuer,
+            running_oidc_provider(LOG) as their_issuer,
             MockProvider(clock=Clock.system()) as op,
             requests.Session() as ours,
             requests.Session() as theirs,
