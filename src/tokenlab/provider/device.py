@@ -106,7 +106,7 @@ from tokenlab.provider.login_session import (
     note_wrong_password,
     password_blocked_for,
 )
-from tokenlab.provider.pages import HTML_HEADERS, scope_words
+from tokenlab.provider.pages import document, scope_words
 from tokenlab.provider.scopes import check_scope
 from tokenlab.provider.store import DeviceAuthorization
 from tokenlab.provider.throttle import Throttle, shared_throttle
@@ -419,12 +419,7 @@ def redeem_device_code(app: ProviderApp, client: ClientConfig, params: dict[str,
 
 
 def _page(title: str, body: str, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    text = (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(title)} · tokenlab</title>\n</head>\n<body>\n<main>\n{body}</main>\n</body>\n</html>\n"
-    )
-    return Response(text, status=status, mimetype="text/html", headers={**HTML_HEADERS, **(headers or {})})
+    return document(title, body, status, headers)
 
 
 def _form_page(

@@ -299,9 +299,4 @@ def _refusal(detail: str, form: str = "", *, status: int = 400) -> Response:
 
 
 def _page(title: str, body: str, status: int) -> Response:
-    text = (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(title)} · tokenlab</title>\n</head>\n<body>\n<main>\n{body}</main>\n</body>\n</html>\n"
-    )
-    return Response(text, status=status, mimetype="text/html", headers=pages.HTML_HEADERS)
+    return pages.document(title, body, status)

@@ -53,7 +53,8 @@ def scope_words(scope: str, resources: Iterable[ResourceConfig] = ()) -> list[tu
     return [(s, _STANDARD_SCOPES.get(s) or described.get(s) or f"use {s}") for s in scope.split()]
 
 
-def _document(title: str, body: str, status: int, headers: dict[str, str] | None = None) -> Response:
+def document(title: str, body: str, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """A provider page: ``body`` (HTML) in the course's document skeleton, with the security headers of every page."""
     text = (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -107,7 +108,7 @@ def login_page(
         '<button type="submit" name="action" value="deny">Deny</button></p>\n'
         "</form>\n"
     )
-    return _document(title, body, 200)
+    return document(title, body, 200)
 
 
 def too_many_tries_page(retry_after: int) -> Response:
@@ -118,7 +119,7 @@ def too_many_tries_page(retry_after: int) -> Response:
         "per username, not per address, so other people signing in from the same place are not affected "
         "(RFC 6749 §10.10).</p>\n"
     )
-    return _document("Too many tries", body, 429, headers={"Retry-After": str(retry_after)})
+    return document("Too many tries", body, 429, headers={"Retry-After": str(retry_after)})
 
 
 def error_page(detail: str, *, status: int = 400, untrusted_redirect: bool = True) -> Response:
@@ -136,7 +137,7 @@ def error_page(detail: str, *, status: int = 400, untrusted_redirect: bool = Tru
         f"<p>{escape(detail)}</p>\n"
         f"<p>{why}Go back to the application and start again.</p>\n"
     )
-    return _document("Error", body, status)
+    return document("Error", body, status)
 
 
 def logged_out_page() -> Response:
@@ -146,4 +147,4 @@ def logged_out_page() -> Response:
         "<p>Your session with the provider has ended: the next application that sends you here will ask you to "
         "log in again. Tokens the applications already hold stay valid until they expire or are revoked.</p>\n"
     )
-    return _document("Logged out", body, 200)
+    return document("Logged out", body, 200)
