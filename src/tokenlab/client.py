@@ -38,7 +38,7 @@ from urllib.parse import parse_qs, quote_plus, urlencode, urljoin, urlsplit
 
 import requests
 
-from tokenlab import errors
+from tokenlab import errors, oauth_errors
 
 __all__ = [
     "PKCE",
@@ -82,20 +82,6 @@ def _session(session: requests.Session | None) -> Iterator[requests.Session]:
             yield own
 
 
-def _error_class(code: str) -> type[errors.OAuthError]:
-    """The class for a wire code: tokenlab.errors' own first, then any other OAuthError subclass."""
-    classes = sorted(_oauth_error_classes(), key=lambda cls: cls.__module__ != errors.__name__)
-    return next((cls for cls in classes if cls.error == code), errors.OAuthError)
-
-
-def _oauth_error_classes() -> Iterator[type[errors.OAuthError]]:
-    pending = [errors.OAuthError]
-    while pending:
-        cls = pending.pop()
-        yield cls
-        pending.extend(cls.__subclasses__())
-
-
 def _json(response: requests.Response) -> dict[str, Any]:
     """The JSON body of a successful answer, or the OAuth error it carries, raised."""
     try:
@@ -105,7 +91,7 @@ def _json(response: requests.Response) -> dict[str, Any]:
     if response.ok and isinstance(body, dict):
         return body
     if isinstance(body, dict) and isinstance(body.get("error"), str):
-        cls = _error_class(body["error"])
+        cls = oauth_errors.error_class(body["error"])
         err = cls(body.get("error_description", ""), uri=body.get("error_uri"))
         if cls is errors.OAuthError:
             err.error = body["error"]

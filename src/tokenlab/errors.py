@@ -8,7 +8,10 @@ The families, each answering a different question:
   One subclass per failure, named after what happened, carrying the claim or
   header parameter at fault and a one-sentence ``lesson``.
 - :class:`OAuthError` — an OAuth 2.0 error response, with the RFC wire code as
-  the class attribute ``error`` (RFC 6749 §5.2, RFC 6750 §3.1, …).
+  the class attribute ``error`` (RFC 6749 §5.2, RFC 6750 §3.1, …). Its home is
+  :mod:`tokenlab.oauth_errors`, with the one registry from code to class; this
+  module forwards each of its names, so ``from tokenlab.errors import OAuthError``
+  works too.
 - :class:`SignatureRejectedError` — "this signed request must not be trusted"
   (RFC 9421 §3.2). One subclass per failure, each with a wire code ``error``,
   the ``component`` at fault and a one-sentence ``lesson``.
@@ -19,19 +22,17 @@ A learner never needs to read a traceback from inside PyJWT or cryptography:
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 __all__ = [
-    "AccessDeniedError",
     "AlgorithmNotAllowedError",
     "ApiKeyChecksumError",
     "ApiKeyFormatError",
     "AudienceMismatchError",
     "DigestMismatchError",
     "InvalidClaimError",
-    "InvalidClientError",
-    "InvalidGrantError",
     "InvalidKeyError",
-    "InvalidRequestError",
-    "InvalidScopeError",
     "InvalidSignatureError",
     "InvalidTokenError",
     "IssuerMismatchError",
@@ -39,9 +40,7 @@ __all__ = [
     "MalformedSignatureError",
     "MissingClaimError",
     "MissingSignatureError",
-    "OAuthError",
     "ReplayedNonceError",
-    "ServerError",
     "SignatureMismatchError",
     "SignatureRejectedError",
     "StaleRequestError",
@@ -49,12 +48,9 @@ __all__ = [
     "TokenFormatError",
     "TokenLabError",
     "TokenNotYetValidError",
-    "UnauthorizedClientError",
     "UnknownKeyError",
     "UnknownSigningKeyError",
     "UnsupportedCriticalHeaderError",
-    "UnsupportedGrantTypeError",
-    "UnsupportedResponseTypeError",
     "UsageError",
     "WeakKeyError",
     "WrongTokenTypeError",
@@ -208,7 +204,7 @@ class AudienceMismatchError(InvalidTokenError):
     )
 
 
-# --- OAuth 2.0 errors ------------------------------------------------------
+# --- text on the wire -------------------------------------------------------
 
 
 _WIRE = str.maketrans(
@@ -220,84 +216,6 @@ def wire_text(text: str) -> str:
     """``text`` as RFC 6749 §5.2 allows an ``error_description``: printable ASCII without ``"`` or ``\\``."""
     text = text.replace("§ ", "section ").replace("§", "section ").translate(_WIRE)
     return "".join(ch if 0x20 <= ord(ch) <= 0x7E else "?" for ch in text)
-
-
-class OAuthError(TokenLabError):
-    """An OAuth 2.0 error response; ``error`` is the code on the wire (RFC 6749 §5.2)."""
-
-    error = "server_error"
-    status_code = 400
-
-    def __init__(self, description: str = "", *, uri: str | None = None) -> None:
-        super().__init__(f"{self.error}: {description}" if description else self.error)
-        self.description = description
-        self.uri = uri
-
-    def as_dict(self) -> dict[str, str]:
-        """The JSON body of the error response (RFC 6749 §5.2)."""
-        body = {"error": self.error}
-        if self.description:
-            body["error_description"] = wire_text(self.description)
-        if self.uri:
-            body["error_uri"] = self.uri
-        return body
-
-
-class InvalidRequestError(OAuthError):
-    """A parameter is missing, repeated, malformed or unsupported (RFC 6749 §5.2)."""
-
-    error = "invalid_request"
-
-
-class InvalidClientError(OAuthError):
-    """Client authentication failed (RFC 6749 §5.2): answered with 401."""
-
-    error = "invalid_client"
-    status_code = 401
-
-
-class InvalidGrantError(OAuthError):
-    """The code, refresh token or credentials are invalid, expired, revoked or not this client's (RFC 6749 §5.2)."""
-
-    error = "invalid_grant"
-
-
-class UnauthorizedClientError(OAuthError):
-    """This client may not use this grant type (RFC 6749 §5.2)."""
-
-    error = "unauthorized_client"
-
-
-class UnsupportedGrantTypeError(OAuthError):
-    """The grant type is not supported by the server (RFC 6749 §5.2)."""
-
-    error = "unsupported_grant_type"
-
-
-class UnsupportedResponseTypeError(OAuthError):
-    """The response type is not supported (RFC 6749 §4.1.2.1)."""
-
-    error = "unsupported_response_type"
-
-
-class InvalidScopeError(OAuthError):
-    """The requested scope is invalid, unknown or wider than allowed (RFC 6749 §5.2)."""
-
-    error = "invalid_scope"
-
-
-class AccessDeniedError(OAuthError):
-    """The resource owner or the server denied the request (RFC 6749 §4.1.2.1)."""
-
-    error = "access_denied"
-    status_code = 400  # as a token-endpoint error (RFC 6749 §5.2, RFC 8628 §3.5); at /authorize it is a redirect
-
-
-class ServerError(OAuthError):
-    """The server met an unexpected condition (RFC 6749 §4.1.2.1)."""
-
-    error = "server_error"
-    status_code = 500
 
 
 # --- API keys ----------------------------------------------------------------
@@ -409,3 +327,45 @@ class SignatureMismatchError(SignatureRejectedError):
         "The MAC covers every byte of the signature base, so changing the method, host, path, query or a "
         "covered header, or signing with another secret, breaks it (RFC 9421 §2.5, §3.3.3)."
     )
+
+
+# --- OAuth 2.0 errors: their home is tokenlab.oauth_errors ----------------------
+
+_OAUTH_NAMES = frozenset(
+    {
+        "AccessDeniedError",
+        "AuthorizationPendingError",
+        "BearerError",
+        "BearerRequestError",
+        "ConsentRequiredError",
+        "DeviceCodeExpiredError",
+        "InsufficientScopeError",
+        "InvalidAccessTokenError",
+        "InvalidClientError",
+        "InvalidGrantError",
+        "InvalidRequestError",
+        "InvalidScopeError",
+        "LoginRequiredError",
+        "NoTokenError",
+        "OAuthError",
+        "RequestNotSupportedError",
+        "RequestUriNotSupportedError",
+        "ServerError",
+        "SlowDownError",
+        "UnauthorizedClientError",
+        "UnsupportedGrantTypeError",
+        "UnsupportedResponseTypeError",
+    }
+)
+
+
+def __getattr__(name: str) -> Any:
+    """``errors.OAuthError`` and its subclasses, from :mod:`tokenlab.oauth_errors` (imported on first use, since
+    that module builds on this one)."""
+    if name in _OAUTH_NAMES:
+        return getattr(importlib.import_module("tokenlab.oauth_errors"), name)
+    raise AttributeError(f"module 'tokenlab.errors' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_OAUTH_NAMES])

@@ -73,14 +73,14 @@ from werkzeug.wrappers import Request, Response
 from tokenlab import apikeys
 from tokenlab.clock import format_utc
 from tokenlab.errors import ApiKeyFormatError, InvalidClientError, InvalidRequestError
-from tokenlab.provider.bearer import (
+from tokenlab.oauth_errors import (
     BearerError,
     BearerRequestError,
     InsufficientScopeError,
     InvalidAccessTokenError,
     NoTokenError,
-    bearer_error_response,
 )
+from tokenlab.provider.bearer import bearer_error_response
 from tokenlab.provider.http import authenticate_client, form_params, json_response
 from tokenlab.provider.resource import find_resource
 from tokenlab.provider.scopes import check_scope

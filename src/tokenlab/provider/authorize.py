@@ -58,10 +58,14 @@ from urllib.parse import urlencode
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Request, Response
 
-from tokenlab.errors import (
+from tokenlab.oauth_errors import (
     AccessDeniedError,
+    ConsentRequiredError,
     InvalidRequestError,
+    LoginRequiredError,
     OAuthError,
+    RequestNotSupportedError,
+    RequestUriNotSupportedError,
     UnauthorizedClientError,
     UnsupportedResponseTypeError,
 )
@@ -99,30 +103,6 @@ _LOOPBACK = re.compile(r"(http://(?:127\.0\.0\.1|\[::1\]))(?::([0-9]{1,5}))?(/[^
 _PROMPTS = {"none", "login", "consent", "select_account"}  # OIDC Core §3.1.2.1
 _MAX_AGE = re.compile(r"[0-9]{1,10}")  # OIDC Core §3.1.2.1: seconds since the last active authentication
 _WIRE_TEXT = re.compile(r"[^\x20\x21\x23-\x5b\x5d-\x7e]")
-
-
-class LoginRequiredError(OAuthError):
-    """``prompt=none`` but the user must log in first (OIDC Core §3.1.2.6)."""
-
-    error = "login_required"
-
-
-class ConsentRequiredError(OAuthError):
-    """``prompt=none`` but the user must consent first (OIDC Core §3.1.2.6)."""
-
-    error = "consent_required"
-
-
-class RequestNotSupportedError(OAuthError):
-    """The ``request`` parameter (a request object) is not supported (OIDC Core §6.1, §3.1.2.6)."""
-
-    error = "request_not_supported"
-
-
-class RequestUriNotSupportedError(OAuthError):
-    """The ``request_uri`` parameter is not supported (OIDC Core §6.2, §3.1.2.6)."""
-
-    error = "request_uri_not_supported"
 
 
 # --- the authorization endpoint (RFC 6749 §4.1.1–4.1.2) ---------------------

@@ -43,7 +43,14 @@ from typing import TYPE_CHECKING
 
 from werkzeug.wrappers import Request, Response
 
-from tokenlab.errors import InvalidRequestError, InvalidTokenError, OAuthError, TokenLabError
+from tokenlab.errors import InvalidTokenError, TokenLabError
+from tokenlab.oauth_errors import (
+    BearerError,
+    BearerRequestError,
+    InsufficientScopeError,
+    InvalidAccessTokenError,
+    NoTokenError,
+)
 from tokenlab.provider.http import json_response
 from tokenlab.tokens import verify
 
@@ -52,12 +59,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from tokenlab.provider.store import AccessRecord
 
 __all__ = [
-    "REALM",
-    "BearerError",
-    "BearerRequestError",
-    "InsufficientScopeError",
-    "InvalidAccessTokenError",
-    "NoTokenError",
     "active_access_record",
     "authenticate_bearer",
     "bearer_error_response",
@@ -65,76 +66,8 @@ __all__ = [
     "request_token",
 ]
 
-REALM = "tokenlab"
-
 _B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")  # RFC 6750 §2.1: the syntax of the credentials
 _FORM = "application/x-www-form-urlencoded"
-
-
-class BearerError(OAuthError):
-    """A protected resource refuses the request; the answer carries a ``WWW-Authenticate: Bearer`` challenge (RFC 6750 §3)."""
-
-    error = "invalid_token"
-    status_code = 401
-
-    def __init__(self, description: str = "", *, scope: str | None = None) -> None:
-        super().__init__(description)
-        self.scope = scope
-
-    def __str__(self) -> str:
-        return f"{self.error}: {self.description}" if self.error else self.description
-
-    def as_dict(self) -> dict[str, str]:
-        if not self.error:  # RFC 6750 §3.1: no error code for a request without credentials
-            return {"message": self.description} if self.description else {}
-        body = super().as_dict()
-        if self.scope:
-            body["scope"] = self.scope
-        return body
-
-    def challenge(self) -> str:
-        """The ``WWW-Authenticate`` value: ``Bearer realm="tokenlab"`` plus the error attributes, if any (§3)."""
-        parts = [f'Bearer realm="{REALM}"']
-        if self.error:
-            parts.append(f'error="{self.error}"')
-            if self.description:
-                parts.append(f'error_description="{_header_text(self.description)}"')
-            if self.scope:
-                parts.append(f'scope="{self.scope}"')
-        return ", ".join(parts)
-
-
-class NoTokenError(BearerError):
-    """The request carries no bearer token: 401 with a bare challenge and no error code (RFC 6750 §3.1)."""
-
-    error = ""
-
-
-class BearerRequestError(BearerError, InvalidRequestError):
-    """The request is malformed: a token in the URL, two tokens, a broken header (RFC 6750 §3.1): 400."""
-
-    error = "invalid_request"
-    status_code = 400
-
-
-class InvalidAccessTokenError(BearerError):
-    """The access token is expired, revoked, malformed or invalid for another reason (RFC 6750 §3.1): 401."""
-
-    error = "invalid_token"
-    status_code = 401
-
-
-class InsufficientScopeError(BearerError):
-    """The access token is valid but lacks the scope this resource needs (RFC 6750 §3.1): 403."""
-
-    error = "insufficient_scope"
-    status_code = 403
-
-
-def _header_text(text: str) -> str:
-    """``error_description`` in a header may only hold printable ASCII without ``"`` and ``\\`` (RFC 6750 §3)."""
-    text = text.replace("§", "section ")
-    return "".join(c for c in text if " " <= c <= "~" and c not in '"\\')
 
 
 def bearer_error_response(err: BearerError) -> Response:

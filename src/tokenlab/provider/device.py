@@ -89,11 +89,13 @@ from urllib.parse import quote, urlsplit
 
 from werkzeug.wrappers import Request, Response
 
-from tokenlab.errors import (
+from tokenlab.oauth_errors import (
     AccessDeniedError,
+    AuthorizationPendingError,
+    DeviceCodeExpiredError,
     InvalidGrantError,
     InvalidRequestError,
-    OAuthError,
+    SlowDownError,
     UnauthorizedClientError,
 )
 from tokenlab.provider.config import DEVICE_GRANT
@@ -121,10 +123,6 @@ __all__ = [
     "MAX_FAILURES",
     "MAX_WRONG_CODES_FOR_EVERYONE",
     "USER_CODE_ALPHABET",
-    "AuthorizationPendingError",
-    "DeviceAccessDeniedError",
-    "DeviceCodeExpiredError",
-    "SlowDownError",
     "device_authorization_endpoint",
     "display_user_code",
     "normalize_user_code",
@@ -145,33 +143,6 @@ BROWSER_COOKIE = "tokenlab_device"
 _COOKIE_VALUE = re.compile(r"[A-Za-z0-9_-]{43}")  # what secrets.token_urlsafe(32) makes
 _PATH = re.compile(r"/[A-Za-z0-9._~!$&'()*+,=:@%/-]{0,200}")  # a URL path safe inside a Set-Cookie Path attribute
 _EVERYONE = "everyone"
-
-
-# --- the token endpoint's device errors (RFC 8628 §3.5) ------------------------
-
-
-class AuthorizationPendingError(OAuthError):
-    """The user has not answered yet: keep polling, every ``interval`` seconds (RFC 8628 §3.5)."""
-
-    error = "authorization_pending"
-
-
-class SlowDownError(OAuthError):
-    """The device polled too soon: still pending, and its interval is now 5 seconds longer (RFC 8628 §3.5)."""
-
-    error = "slow_down"
-
-
-class DeviceAccessDeniedError(AccessDeniedError):
-    """The user denied the device (RFC 8628 §3.5); a token endpoint error, so 400 (RFC 6749 §5.2)."""
-
-    status_code = 400
-
-
-class DeviceCodeExpiredError(OAuthError):
-    """The device code expired before the user answered: start again (RFC 8628 §3.5)."""
-
-    error = "expired_token"
 
 
 # --- user codes (§6.1) -------------------------------------------------------------
@@ -398,7 +369,7 @@ def redeem_device_code(app: ProviderApp, client: ClientConfig, params: dict[str,
     if outcome == "expired":
         raise DeviceCodeExpiredError("The device code has expired; start the device flow again (RFC 8628 section 3.5).")
     if outcome == "denied":
-        raise DeviceAccessDeniedError("The user denied this device (RFC 8628 section 3.5).")
+        raise AccessDeniedError("The user denied this device (RFC 8628 section 3.5).")
     if outcome == "slow_down":
         raise SlowDownError(
             f"Polling too fast: wait at least {record.interval} seconds between polls from now on (RFC 8628 section 3.5)."
