@@ -97,17 +97,6 @@ def test_call_api_can_send_a_form_body(op):
     assert op.exchanges[-1].request_body == "item=Teapot"
 
 
-def test_page_text_reads_as_the_browser_shows_it_with_no_space_before_punctuation():
-    page = (
-        "<html><head><title>Connect</title></head><body><main><h1>Device connected</h1>\n"
-        "<p><strong>TV App</strong> may now act for <strong>bob</strong> with the scope "
-        "<code>openid orders:read</code>. Return to your device.</p></main></body></html>"
-    )
-    assert client._text_of(page) == (
-        "Device connected. TV App may now act for bob with the scope openid orders:read. Return to your device."
-    )
-
-
 def test_basic_credentials_are_form_urlencoded_first_so_any_registered_secret_works():
     odd = ClientConfig("odd client:1", "p@ss word+/:%é", ("client_credentials",), scope="reports:read")
     demo = ProviderConfig.demo()

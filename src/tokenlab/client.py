@@ -2,7 +2,7 @@
 
 Each verb does one HTTP exchange (``login_as`` does the two a browser would)
 and returns the parsed JSON; an error response raises the matching
-:class:`~tokenlab.errors.OAuthError` subclass, whose ``error`` is the RFC's
+:class:`~tokenlab.OAuthError` subclass, whose ``error`` is the RFC's
 wire code. Pass ``session=`` (a ``requests.Session``, best made with
 :func:`new_session`) to reuse one keep-alive connection; without it, each call
 opens and closes its own.
@@ -20,29 +20,41 @@ wire then does not change with the learner's installed libraries.
 ...     sorted(token)
 ['access_token', 'expires_in', 'scope', 'token_type']
 
+:class:`Client` holds what every verb needs again (the metadata, the client's
+id and secret, one session), the way ``requests.Session`` holds what ``get`` and
+``post`` need:
+
+>>> with MockProvider() as op, Client(op.issuer, "reporting-service", "reporting-secret-3c9e7a1f5d2b8046") as app:
+...     sorted(app.fetch_token())
+['access_token', 'expires_in', 'scope', 'token_type']
+
 Nothing here assumes the mock: discovery decides every URL, so the same calls
-work against any standards-compliant provider.
+work against any standards-compliant provider. What the *user* does in the
+browser (log in, approve a device) lives in :mod:`tokenlab.browser`;
+:func:`login_as` and :func:`approve_device` are re-exported here.
 """
 
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import secrets
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import parse_qs, quote_plus, urlencode, urljoin, urlsplit
+from urllib.parse import quote_plus, urlencode
 
 import requests
 
-from tokenlab import errors, oauth_errors
+from tokenlab.browser import Redirect, approve_device, login_as
+from tokenlab.errors import UsageError
+from tokenlab.oauth_errors import OAuthError, error_class
+from tokenlab.sessions import TIMEOUT, USER_AGENT, new_session, session_or_new
 
 __all__ = [
     "PKCE",
     "USER_AGENT",
+    "Client",
     "Redirect",
     "approve_device",
     "authorization_url",
@@ -59,28 +71,6 @@ __all__ = [
     "start_device_flow",
 ]
 
-_TIMEOUT = 10
-USER_AGENT = "tokenlab-course"
-"""The ``User-Agent`` of every session this module makes: fixed, with no library version in it."""
-
-
-def new_session() -> requests.Session:
-    """A ``requests.Session`` whose default headers depend on nothing installed: ``User-Agent: tokenlab-course``
-    instead of ``python-requests/<version>``, and ``Accept-Encoding: gzip, deflate`` (``requests`` adds ``br`` or
-    ``zstd`` when those packages are present). Use it wherever a lesson prints what crossed the wire."""
-    session = requests.Session()
-    session.headers.update({"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"})
-    return session
-
-
-@contextlib.contextmanager
-def _session(session: requests.Session | None) -> Iterator[requests.Session]:
-    if session is not None:
-        yield session
-    else:
-        with new_session() as own:
-            yield own
-
 
 def _json(response: requests.Response) -> dict[str, Any]:
     """The JSON body of a successful answer, or the OAuth error it carries, raised."""
@@ -91,13 +81,13 @@ def _json(response: requests.Response) -> dict[str, Any]:
     if response.ok and isinstance(body, dict):
         return body
     if isinstance(body, dict) and isinstance(body.get("error"), str):
-        cls = oauth_errors.error_class(body["error"])
+        cls = error_class(body["error"])
         err = cls(body.get("error_description", ""), uri=body.get("error_uri"))
-        if cls is errors.OAuthError:
+        if cls is OAuthError:
             err.error = body["error"]
         err.status_code = response.status_code
         raise err
-    raise errors.OAuthError(
+    raise OAuthError(
         f"{response.request.method} {response.url} answered {response.status_code} without an OAuth error body"
     )
 
@@ -106,12 +96,12 @@ def discover(issuer: str, *, session: requests.Session | None = None) -> dict[st
     """Fetch the provider's metadata (OIDC Discovery §4, RFC 8414 §3) and check its ``issuer`` (OIDC Discovery
     §4.3, RFC 8414 §3.3)."""
     issuer = issuer.rstrip("/")
-    with _session(session) as http:
-        response = http.get(f"{issuer}/.well-known/openid-configuration", timeout=_TIMEOUT)
+    with session_or_new(session) as http:
+        response = http.get(f"{issuer}/.well-known/openid-configuration", timeout=TIMEOUT)
     response.raise_for_status()
     metadata = response.json()
     if metadata.get("issuer") != issuer:
-        raise errors.OAuthError(
+        raise OAuthError(
             f"The metadata says issuer {metadata.get('issuer')!r} but was fetched from {issuer!r}; "
             "a client must reject it (OIDC Discovery §4.3, RFC 8414 §3.3), or a look-alike could impersonate the "
             "provider."
@@ -160,187 +150,6 @@ def authorization_url(
     return f"{metadata['authorization_endpoint']}?{urlencode(params)}"
 
 
-@dataclass(frozen=True)
-class Redirect:
-    """Where the provider sent the browser back to, with the parameters it added (RFC 6749 §4.1.2)."""
-
-    location: str
-    params: dict[str, str]
-
-    @property
-    def code(self) -> str | None:
-        return self.params.get("code")
-
-    @property
-    def state(self) -> str | None:
-        return self.params.get("state")
-
-    @property
-    def error(self) -> str | None:
-        return self.params.get("error")
-
-
-class _FormParser(HTMLParser):
-    """Finds the first ``<form>``: its action, its inputs' names and values, and its submit buttons."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.action: str | None = None
-        self.fields: dict[str, str] = {}
-        self.buttons: list[tuple[str, str]] = []
-        self._in_form = False
-        self._done = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = {k: v or "" for k, v in attrs}
-        if tag == "form" and not self._done:
-            self._in_form, self.action = True, attributes.get("action", "")
-        elif tag in ("input", "button") and self._in_form and attributes.get("name"):
-            kind = attributes.get("type", "text" if tag == "input" else "submit")
-            if kind == "submit":
-                self.buttons.append((attributes["name"], attributes.get("value", "")))
-            elif kind not in ("button", "image", "reset"):
-                self.fields[attributes["name"]] = attributes.get("value", "")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form" and self._in_form:
-            self._in_form, self._done = False, True
-
-
-_LOGIN_FIELDS = ("username", "login", "email", "user", "user_name")
-
-
-def _origin(url: str) -> tuple[str, str]:
-    parts = urlsplit(url)
-    return parts.scheme, parts.netloc
-
-
-def login_as(
-    url: str,
-    username: str,
-    password: str,
-    *,
-    session: requests.Session | None = None,
-    approve: bool = True,
-    max_pages: int = 8,
-) -> Redirect:
-    """Do what a user does in the browser: open the authorization URL, fill in the login form (and a consent
-    form, if the provider shows one), submit, and stop at the redirect back to the client.
-
-    It follows the provider's own redirects (same origin as ``url``), fills the login field whatever the
-    provider names it (``username``, ``login``, ``email``…) and the ``password`` field, and presses Allow (or
-    Deny). Returns the redirect back to the client (its ``code``, ``state`` or ``error``); that redirect is not
-    followed, since the client's ``redirect_uri`` need not exist. Pass a ``session`` to keep the provider's
-    cookies between logins, as a browser does (single sign-on).
-    """
-    provider = _origin(url)
-    with _session(session) as http:
-        current, method, data = url, "GET", None
-        for _ in range(max_pages):
-            answer = http.request(method, current, data=data, timeout=_TIMEOUT, allow_redirects=False)
-            if answer.is_redirect:
-                location = urljoin(answer.url, answer.headers["Location"])
-                if _origin(location) != provider:
-                    return _redirect(answer, location)
-                current, method, data = location, "GET", None
-                continue
-            if answer.status_code != 200:
-                raise errors.OAuthError(f"The provider answered {answer.status_code}: {_text_of(answer.text)}")
-            if method == "POST":  # a page after a form was sent: the provider did not accept it
-                raise errors.AccessDeniedError(f"The login did not succeed: {_text_of(answer.text)}")
-            current, data = _fill_form(answer, username, password, approve=approve)
-            method = "POST"
-    raise errors.OAuthError(f"No redirect back to the client after {max_pages} pages.")
-
-
-def _fill_form(page: requests.Response, username: str, password: str, *, approve: bool) -> tuple[str, dict[str, str]]:
-    """The URL to post and the fields a user would send: credentials where the form asks for them, and the
-    Allow (or Deny) button."""
-    form = _FormParser()
-    form.feed(page.text)
-    if form.action is None:
-        raise errors.OAuthError(f"The page has no form to fill in: {_text_of(page.text)}")
-    fields = dict(form.fields)
-    login_field = next((name for name in _LOGIN_FIELDS if name in fields), None)
-    if login_field is not None:
-        fields[login_field] = username
-    if "password" in fields:
-        fields["password"] = password
-    denying = [b for b in form.buttons if b[1].lower() in ("deny", "cancel", "no", "abort")]
-    allowing = [b for b in form.buttons if b not in denying]
-    chosen = (allowing if approve else denying)[:1]
-    if not approve and not chosen and login_field is None:
-        raise errors.OAuthError("The page has no button to deny with.")
-    fields.update(chosen)
-    return urljoin(page.url, form.action), fields
-
-
-def approve_device(
-    verification_uri_complete: str,
-    username: str,
-    password: str,
-    *,
-    session: requests.Session | None = None,
-    approve: bool = True,
-) -> str:
-    """Do what the user does on their phone in the device flow (RFC 8628 §3.3): open the verification page
-    (the user code already filled in), log in, and allow (or deny) the device. Returns the page's message."""
-    with _session(session) as http:
-        page = http.get(verification_uri_complete, timeout=_TIMEOUT, allow_redirects=False)
-        if page.status_code != 200:
-            raise errors.OAuthError(f"The page answered {page.status_code}: {_text_of(page.text)}")
-        action, fields = _fill_form(page, username, password, approve=approve)
-        answer = http.post(action, data=fields, timeout=_TIMEOUT, allow_redirects=False)
-    if answer.status_code != 200:
-        raise errors.AccessDeniedError(f"The verification page answered {answer.status_code}: {_text_of(answer.text)}")
-    return _text_of(answer.text)
-
-
-def _redirect(response: requests.Response, location: str | None = None) -> Redirect:
-    location = location or response.headers["Location"]
-    query = parse_qs(urlsplit(location).query)
-    return Redirect(location, {k: v[0] for k, v in query.items()})
-
-
-_HIDDEN = ("head", "title", "style", "script")
-_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
-_BLOCKS = (*_HEADINGS, "p", "li", "ul", "ol", "div", "main", "form", "section", "br", "label", "button", "pre")
-
-
-def _text_of(html: str) -> str:
-    """A page's visible text as a browser lays it out: inline elements run on (``<code>x</code>.`` reads
-    ``x.``), blocks are separated by a space, and a heading ends its own sentence."""
-
-    class Text(HTMLParser):
-        def __init__(self) -> None:
-            super().__init__()
-            self.blocks: list[list[str]] = [["", ""]]  # [tag, text]
-            self._skip = 0
-
-        def handle_starttag(self, tag: str, attrs: list) -> None:
-            self._skip += tag in _HIDDEN
-            if tag in _BLOCKS:
-                self.blocks.append([tag, ""])
-
-        def handle_endtag(self, tag: str) -> None:
-            self._skip -= tag in _HIDDEN and self._skip > 0
-            if tag in _BLOCKS:
-                self.blocks.append(["", ""])
-
-        def handle_data(self, data: str) -> None:
-            if not self._skip:
-                self.blocks[-1][1] += data
-
-    parser = Text()
-    parser.feed(html)
-    parts = []
-    for tag, text in parser.blocks:
-        words = " ".join(text.split())
-        if words:
-            parts.append(words + "." if tag in _HEADINGS and not words.endswith((".", "!", "?", ":")) else words)
-    return " ".join(parts)[:300]
-
-
 def _auth(client_id: str, client_secret: str | None, data: dict[str, str]) -> tuple[str, str] | None:
     """``client_secret_basic`` for confidential clients, ``client_id`` in the body for public ones (RFC 6749 §2.3.1).
 
@@ -356,8 +165,8 @@ def _post(
     url: str, data: dict[str, str], client_id: str, client_secret: str | None, session: requests.Session | None
 ) -> requests.Response:
     auth = _auth(client_id, client_secret, data)
-    with _session(session) as http:
-        return http.post(url, data=data, auth=auth, timeout=_TIMEOUT)
+    with session_or_new(session) as http:
+        return http.post(url, data=data, auth=auth, timeout=TIMEOUT)
 
 
 def fetch_token(
@@ -497,5 +306,115 @@ def call_api(
     """Call a protected API with ``Authorization: Bearer`` (RFC 6750 §2.1), sending ``data`` as a form body if
     given; returns the raw response."""
     headers = {"Authorization": f"Bearer {access_token}"} if access_token else {}
-    with _session(session) as http:
-        return http.request(method, url, headers=headers, data=data, timeout=_TIMEOUT)
+    with session_or_new(session) as http:
+        return http.request(method, url, headers=headers, data=data, timeout=TIMEOUT)
+
+
+class Client:
+    """One OAuth client (its id and secret) at one provider, over one ``requests.Session``.
+
+    ``provider`` is the issuer URL (the metadata is then discovered, RFC 8414 §3) or metadata already
+    fetched with :func:`discover`. Each method is the module verb of the same name with the metadata, the
+    credentials and the session filled in; a confidential client authenticates with ``client_secret_basic``,
+    a public one (``client_secret=None``) sends only its ``client_id`` (RFC 6749 §2.3.1). Without
+    ``session=`` the client makes its own with :func:`new_session` and closes it in :meth:`close` or at the
+    end of a ``with`` block; a session you lend it stays yours to close.
+
+    The user's part of a flow is not a method here: a browser, not the client, opens the authorization URL
+    and logs in (:func:`login_as`, :func:`approve_device`), and it never shares the client's session.
+    """
+
+    def __init__(
+        self,
+        provider: str | Mapping[str, Any],
+        client_id: str,
+        client_secret: str | None = None,
+        *,
+        session: requests.Session | None = None,
+    ) -> None:
+        if not isinstance(client_id, str) or not client_id:
+            raise UsageError(f"client_id is the client's registered id, a non-empty string, not {client_id!r}.")
+        if not isinstance(provider, (str, Mapping)):
+            raise UsageError(
+                "Client(provider, ...) takes the issuer URL (e.g. op.issuer) or the metadata that "
+                f"client.discover(issuer) returned, not a {type(provider).__name__}."
+            )
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self._owns_session = session is None
+        self.session = new_session() if session is None else session
+        try:
+            self.metadata = discover(provider, session=self.session) if isinstance(provider, str) else dict(provider)
+        except BaseException:
+            self.close()
+            raise
+
+    def __repr__(self) -> str:  # never the secret
+        kind = "confidential" if self.client_secret is not None else "public"
+        return f"<Client {self.client_id!r} ({kind}) at {self.metadata.get('issuer')!r}>"
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the session if this client made it; a lent session is left open for its owner."""
+        if self._owns_session:
+            self.session.close()
+
+    def _credentials(self) -> dict[str, Any]:
+        return {"client_id": self.client_id, "client_secret": self.client_secret, "session": self.session}
+
+    def fetch_token(
+        self, *, grant_type: str = "client_credentials", scope: str | None = None, **params: str
+    ) -> dict[str, Any]:
+        """POST to the token endpoint (RFC 6749 §3.2); client credentials unless ``grant_type`` says otherwise."""
+        return fetch_token(self.metadata, grant_type=grant_type, scope=scope, **params, **self._credentials())
+
+    def authorization_url(
+        self, *, redirect_uri: str, scope: str, state: str, pkce: PKCE | None, nonce: str | None = None
+    ) -> str:
+        """The URL to send the user's browser to (RFC 6749 §4.1.1, RFC 7636 §4.3)."""
+        return authorization_url(
+            self.metadata,
+            client_id=self.client_id,
+            redirect_uri=redirect_uri,
+            scope=scope,
+            state=state,
+            pkce=pkce,
+            nonce=nonce,
+        )
+
+    def exchange_code(self, code: str, *, redirect_uri: str, pkce: PKCE | None) -> dict[str, Any]:
+        """Trade an authorization code for tokens (RFC 6749 §4.1.3, RFC 7636 §4.5)."""
+        return exchange_code(self.metadata, code, redirect_uri=redirect_uri, pkce=pkce, **self._credentials())
+
+    def refresh(self, refresh_token: str, *, scope: str | None = None) -> dict[str, Any]:
+        """Use a refresh token (RFC 6749 §6); with rotation, keep the *new* refresh token it returns."""
+        return refresh(self.metadata, refresh_token, scope=scope, **self._credentials())
+
+    def revoke(self, token: str, *, token_type_hint: str | None = None) -> None:
+        """Revoke a token (RFC 7009 §2.1)."""
+        revoke(self.metadata, token, token_type_hint=token_type_hint, **self._credentials())
+
+    def introspect(self, token: str) -> dict[str, Any]:
+        """Ask whether a token is active and what it carries (RFC 7662 §2); the provider wants a confidential
+        client, so a public one gets :class:`~tokenlab.oauth_errors.InvalidClientError`."""
+        return introspect(self.metadata, token, **self._credentials())
+
+    def start_device_flow(self, *, scope: str | None = None) -> dict[str, Any]:
+        """Begin the device flow (RFC 8628 §3.1)."""
+        return start_device_flow(self.metadata, scope=scope, **self._credentials())
+
+    def poll_device_token(self, device_code: str) -> dict[str, Any]:
+        """Poll once (RFC 8628 §3.4); raises :class:`~tokenlab.oauth_errors.AuthorizationPendingError` or
+        :class:`~tokenlab.oauth_errors.SlowDownError` until the user has answered (§3.5)."""
+        return poll_device_token(self.metadata, device_code, **self._credentials())
+
+    def call_api(
+        self, url: str, access_token: str | None, *, method: str = "GET", data: Mapping[str, str] | None = None
+    ) -> requests.Response:
+        """Call a protected API with ``Authorization: Bearer`` (RFC 6750 §2.1) over this client's session."""
+        return call_api(url, access_token, method=method, data=data, session=self.session)

@@ -12,6 +12,7 @@ import requests
 
 from tokenlab import client as tokenlab_client
 from tokenlab import decode_unverified
+from tokenlab.browser import page_text
 from tokenlab.errors import OAuthError
 from tokenlab.provider import MockProvider, ProviderConfig
 from tokenlab.provider.config import DEVICE_GRANT
@@ -220,7 +221,7 @@ def test_f4_many_wrong_user_codes_from_one_browser_are_throttled_while_device_co
     throttled = answer(op, http, codes["user_code"])  # even the right code waits now
     assert throttled.status_code == 429
     assert throttled.headers["Retry-After"] == "60"
-    said = tokenlab_client._text_of(throttled.text)
+    said = page_text(throttled.text)
     assert "Too many wrong codes or passwords came from this browser. Wait 60 seconds and try again." in said
     assert "RFC 8628 §5.1" in said
     assert http.get(op.url("/device"), params={"user_code": codes["user_code"]}).status_code == 429
@@ -373,7 +374,7 @@ def test_the_approval_page_reads_as_sentences_to_the_user(op, http):
     codes = start(op, http, scope="openid orders:read").json()
     page = answer(op, http, codes["user_code"])
     assert page.status_code == 200
-    text = tokenlab_client._text_of(page.text)
+    text = page_text(page.text)
     assert (
         text
         == "Device connected. TV App may now act for alice with the scope openid orders:read. Return to your device."
