@@ -39,6 +39,39 @@ def test_the_probe_does_see_heavy_packages_once_signing_is_used(tmp_path):
     assert _modules_loaded_after("import tokenlab\ntokenlab.sign", tmp_path) == ["cryptography", "jwt"]
 
 
+PROVIDER_SIDE = ("tokenlab.provider", "tokenlab.client", "werkzeug", "waitress", "requests", "matplotlib")
+
+
+def _loaded_after(code: str, tmp_path) -> list[str]:
+    """Run ``code`` in a fresh interpreter and list which of :data:`PROVIDER_SIDE` it imported."""
+    probe = f"""
+import json, sys
+{code}
+print(json.dumps([name for name in {PROVIDER_SIDE!r} if name in sys.modules]))
+"""
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_import_tokenlab_loads_neither_the_provider_nor_the_client_nor_their_http_libraries(tmp_path):
+    assert _loaded_after("import tokenlab", tmp_path) == []
+    assert _loaded_after("import tokenlab\ntokenlab.OAuthError", tmp_path) == []
+
+
+def test_from_tokenlab_import_mock_provider_loads_the_provider_on_demand_and_still_no_plots(tmp_path):
+    code = "from tokenlab import MockProvider\nassert MockProvider.__module__ == 'tokenlab.provider.server'"
+    assert _loaded_after(code, tmp_path) == ["tokenlab.provider", "werkzeug", "waitress", "requests"]
+
+
+def test_the_main_objects_are_exported_at_the_top():
+    from tokenlab.client import Client
+    from tokenlab.oauth_errors import OAuthError
+    from tokenlab.provider.server import MockProvider
+
+    assert (tokenlab.MockProvider, tokenlab.Client, tokenlab.OAuthError) == (MockProvider, Client, OAuthError)
+
+
 def test_all_lists_exactly_the_lazily_exported_names():
     assert sorted(tokenlab.__all__) == sorted(tokenlab._EXPORTS)
     assert len(set(tokenlab.__all__)) == len(tokenlab.__all__)

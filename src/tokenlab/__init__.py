@@ -9,8 +9,19 @@
 >>> verify(token, key, algorithms=["RS256"], audience="api", clock=clock)["sub"]
 'alice'
 
+The mock provider and a client for it, over real HTTP on 127.0.0.1:
+
+>>> from tokenlab import Client, MockProvider
+>>> with MockProvider(clock=clock) as op, Client(op.issuer, "reporting-service", "reporting-secret-3c9e7a1f5d2b8046") as app:
+...     app.fetch_token()["token_type"]
+'Bearer'
+
 ``import tokenlab`` is cheap: each name is imported from its module on first
 use, so matplotlib, ipywidgets and the provider load only when a notebook asks.
+Exported here are the toolkit's main objects; the helpers one lesson needs
+(``tokenlab.plots``, ``tokenlab.entropy``, ``tokenlab.signing``,
+``tokenlab.redact``, the deliberately naive ``tokenlab.attacks``, …) stay in
+their modules, where their names say which part of the course they serve.
 """
 
 from __future__ import annotations
@@ -26,6 +37,7 @@ _EXPORTS = {
     "TokenLabError": "tokenlab.errors",
     "TokenFormatError": "tokenlab.errors",
     "InvalidTokenError": "tokenlab.errors",
+    "OAuthError": "tokenlab.oauth_errors",
     "Key": "tokenlab.keys",
     "KeySet": "tokenlab.keys",
     "as_key": "tokenlab.keys",
@@ -33,6 +45,8 @@ _EXPORTS = {
     "demo_key_set": "tokenlab.keys",
     "generate_key": "tokenlab.keys",
     "RemoteKeySet": "tokenlab.jwks_cache",
+    "Client": "tokenlab.client",
+    "MockProvider": "tokenlab.provider",
     "DecodedToken": "tokenlab.tokens",
     "decode_unverified": "tokenlab.tokens",
     "sign": "tokenlab.tokens",
@@ -42,16 +56,31 @@ _EXPORTS = {
     "TimeTravel": "tokenlab.widgets",
     "TokenDecoder": "tokenlab.widgets",
 }
-_SUBMODULES = ("clock", "errors", "keys", "claims", "tokens", "exercises", "plots", "entropy", "attacks")
+_SUBMODULES = (
+    "clock",
+    "errors",
+    "oauth_errors",
+    "keys",
+    "claims",
+    "tokens",
+    "client",
+    "exercises",
+    "plots",
+    "entropy",
+    "attacks",
+)
 
 __all__ = [
     "DEMO_START",
+    "Client",
     "Clock",
     "DecodedToken",
     "FlowInspector",
     "InvalidTokenError",
     "Key",
     "KeySet",
+    "MockProvider",
+    "OAuthError",
     "RedirectCatcher",
     "RemoteKeySet",
     "TimeTravel",
@@ -68,10 +97,13 @@ __all__ = [
 ]  # the names in _EXPORTS; tests/test_init.py checks they agree
 
 if TYPE_CHECKING:  # pragma: no cover
+    from tokenlab.client import Client
     from tokenlab.clock import DEMO_START, Clock
     from tokenlab.errors import InvalidTokenError, TokenFormatError, TokenLabError
     from tokenlab.jwks_cache import RemoteKeySet
     from tokenlab.keys import Key, KeySet, as_key, demo_key, demo_key_set, generate_key
+    from tokenlab.oauth_errors import OAuthError
+    from tokenlab.provider import MockProvider
     from tokenlab.tokens import DecodedToken, decode_unverified, sign, verify
     from tokenlab.widgets import FlowInspector, RedirectCatcher, TimeTravel, TokenDecoder
 
