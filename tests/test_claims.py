@@ -6,16 +6,16 @@ from tokenlab.claims import (
     CLAIM_MEANINGS,
     HEADER_MEANINGS,
     MAX_LEEWAY,
-    check_aud,
-    check_exp,
-    check_iat,
-    check_iss,
-    check_leeway,
-    check_nbf,
-    check_required,
-    check_typ,
     missing_scopes,
     numeric_date,
+    require_audience,
+    require_claims,
+    require_issuer,
+    require_typ,
+    require_valid_exp,
+    require_valid_iat,
+    require_valid_leeway,
+    require_valid_nbf,
     scopes,
 )
 from tokenlab.errors import (
@@ -36,55 +36,55 @@ ISSUER = "https://issuer.example"
 
 
 def test_a_token_before_its_exp_passes():
-    check_exp({"exp": NOW + 1}, now=NOW, leeway=0)
+    require_valid_exp({"exp": NOW + 1}, now=NOW, leeway=0)
 
 
 def test_a_token_is_expired_at_exactly_its_exp_because_rfc_7519_says_on_or_after():
     with pytest.raises(TokenExpiredError) as caught:
-        check_exp({"exp": NOW}, now=NOW, leeway=0)
+        require_valid_exp({"exp": NOW}, now=NOW, leeway=0)
     assert caught.value.claim == "exp"
     assert "0 s before now" in str(caught.value)
 
 
 def test_an_expired_token_says_when_it_expired_and_how_long_ago():
     with pytest.raises(TokenExpiredError) as caught:
-        check_exp({"exp": NOW - 300}, now=NOW)
+        require_valid_exp({"exp": NOW - 300}, now=NOW)
     assert "expired at 2026-01-05 08:55:00 UTC, 5 min before now." in str(caught.value)
 
 
 def test_leeway_extends_exp_by_exactly_its_seconds():
-    check_exp({"exp": NOW - 5}, now=NOW, leeway=6)
+    require_valid_exp({"exp": NOW - 5}, now=NOW, leeway=6)
     with pytest.raises(TokenExpiredError, match=r"beyond the 5 s of leeway"):
-        check_exp({"exp": NOW - 5}, now=NOW, leeway=5)
+        require_valid_exp({"exp": NOW - 5}, now=NOW, leeway=5)
 
 
 def test_a_token_is_valid_from_exactly_its_nbf():
-    check_nbf({"nbf": NOW}, now=NOW, leeway=0)
+    require_valid_nbf({"nbf": NOW}, now=NOW, leeway=0)
     with pytest.raises(TokenNotYetValidError) as caught:
-        check_nbf({"nbf": NOW + 1}, now=NOW, leeway=0)
+        require_valid_nbf({"nbf": NOW + 1}, now=NOW, leeway=0)
     assert caught.value.claim == "nbf"
     assert "not valid before 2026-01-05 09:00:01 UTC, 1 s from now" in str(caught.value)
 
 
 def test_leeway_lets_a_token_be_used_that_many_seconds_before_its_nbf():
-    check_nbf({"nbf": NOW + 30}, now=NOW, leeway=30)
+    require_valid_nbf({"nbf": NOW + 30}, now=NOW, leeway=30)
     with pytest.raises(TokenNotYetValidError):
-        check_nbf({"nbf": NOW + 31}, now=NOW, leeway=30)
+        require_valid_nbf({"nbf": NOW + 31}, now=NOW, leeway=30)
 
 
 def test_a_token_issued_in_the_future_is_not_yet_valid_and_names_iat():
-    check_iat({"iat": NOW}, now=NOW, leeway=0)
-    check_iat({"iat": NOW - 3600}, now=NOW, leeway=0)
-    check_iat({"iat": NOW + 10}, now=NOW, leeway=10)
+    require_valid_iat({"iat": NOW}, now=NOW, leeway=0)
+    require_valid_iat({"iat": NOW - 3600}, now=NOW, leeway=0)
+    require_valid_iat({"iat": NOW + 10}, now=NOW, leeway=10)
     with pytest.raises(TokenNotYetValidError) as caught:
-        check_iat({"iat": NOW + 120}, now=NOW, leeway=10)
+        require_valid_iat({"iat": NOW + 120}, now=NOW, leeway=10)
     assert caught.value.claim == "iat"
     assert "2 min in the future" in str(caught.value)
 
 
 def test_refusing_a_future_iat_is_called_tokenlabs_choice_and_not_an_rfc_rule():
     with pytest.raises(TokenNotYetValidError) as caught:
-        check_iat({"iat": NOW + 120}, now=NOW, leeway=0)
+        require_valid_iat({"iat": NOW + 120}, now=NOW, leeway=0)
     message = str(caught.value)
     assert "tokenlab's verifier chooses" in message
     assert "§4.1.5–4.1.6" not in message  # RFC 7519 §4.1.6 only says iat tells the token's age
@@ -92,7 +92,7 @@ def test_refusing_a_future_iat_is_called_tokenlabs_choice_and_not_an_rfc_rule():
 
 def test_the_expiry_lesson_says_on_or_after_exp_as_rfc_7519_does():
     with pytest.raises(TokenExpiredError) as caught:
-        check_exp({"exp": NOW}, now=NOW, leeway=0)
+        require_valid_exp({"exp": NOW}, now=NOW, leeway=0)
     assert "On or after its 'exp' time" in str(caught.value)
 
 
@@ -101,18 +101,18 @@ def test_the_time_claims_meanings_say_what_rfc_7519_says_of_them():
     assert "age" in CLAIM_MEANINGS["iat"]
 
 
-@pytest.mark.parametrize("check", [check_exp, check_nbf, check_iat])
-def test_an_absent_time_claim_is_left_to_check_required(check):
+@pytest.mark.parametrize("check", [require_valid_exp, require_valid_nbf, require_valid_iat])
+def test_an_absent_time_claim_is_left_to_require_claims(check):
     check({}, now=NOW, leeway=0)
 
 
 @pytest.mark.parametrize(
     ("check", "claims", "error"),
     [
-        (check_exp, {"exp": -1e300}, TokenExpiredError),
-        (check_exp, {"exp": -(10**30)}, TokenExpiredError),
-        (check_nbf, {"nbf": 1e300}, TokenNotYetValidError),
-        (check_iat, {"iat": 10**30}, TokenNotYetValidError),
+        (require_valid_exp, {"exp": -1e300}, TokenExpiredError),
+        (require_valid_exp, {"exp": -(10**30)}, TokenExpiredError),
+        (require_valid_nbf, {"nbf": 1e300}, TokenNotYetValidError),
+        (require_valid_iat, {"iat": 10**30}, TokenNotYetValidError),
     ],
 )
 def test_a_time_beyond_any_calendar_still_gives_the_token_error_not_an_overflow(check, claims, error):
@@ -123,9 +123,9 @@ def test_a_time_beyond_any_calendar_still_gives_the_token_error_not_an_overflow(
 @pytest.mark.parametrize(
     "value", ["1767603600", True, None, [NOW], {"t": NOW}, float("nan"), float("inf"), -float("inf")]
 )
-@pytest.mark.parametrize("check", [check_exp, check_nbf, check_iat])
+@pytest.mark.parametrize("check", [require_valid_exp, require_valid_nbf, require_valid_iat])
 def test_a_time_claim_that_is_not_a_finite_number_is_an_invalid_claim(check, value):
-    name = check.__name__.removeprefix("check_")
+    name = check.__name__.removeprefix("require_valid_")
     with pytest.raises(InvalidClaimError) as caught:
         check({name: value}, now=NOW, leeway=0)
     assert caught.value.claim == name
@@ -142,13 +142,13 @@ def test_numeric_date_returns_the_number_or_none_when_absent():
 
 @pytest.mark.parametrize("leeway", [0, 1, 2.5, 60, MAX_LEEWAY])
 def test_a_small_explicit_leeway_is_accepted(leeway):
-    assert check_leeway(leeway) == leeway
+    assert require_valid_leeway(leeway) == leeway
 
 
 @pytest.mark.parametrize("leeway", [-1, -0.5, MAX_LEEWAY + 1, 3600, float("inf"), float("nan"), True, "60", None])
 def test_a_negative_large_or_non_numeric_leeway_is_a_usage_error(leeway):
     with pytest.raises(UsageError):
-        check_leeway(leeway)
+        require_valid_leeway(leeway)
 
 
 def test_max_leeway_is_five_minutes():
@@ -159,23 +159,23 @@ def test_max_leeway_is_five_minutes():
 
 
 def test_check_required_names_the_first_missing_claim():
-    check_required({"sub": "alice", "exp": NOW}, ["sub", "exp"])
+    require_claims({"sub": "alice", "exp": NOW}, ["sub", "exp"])
     with pytest.raises(MissingClaimError) as caught:
-        check_required({"sub": "alice"}, ["sub", "jti", "exp"])
+        require_claims({"sub": "alice"}, ["sub", "jti", "exp"])
     assert caught.value.claim == "jti"
 
 
 def test_check_required_counts_a_present_null_claim_as_present():
-    check_required({"nonce": None}, ["nonce"])
+    require_claims({"nonce": None}, ["nonce"])
 
 
 def test_the_exact_issuer_passes():
-    check_iss({"iss": ISSUER}, ISSUER)
+    require_issuer({"iss": ISSUER}, ISSUER)
 
 
 def test_a_missing_issuer_is_a_missing_claim():
     with pytest.raises(MissingClaimError) as caught:
-        check_iss({}, ISSUER)
+        require_issuer({}, ISSUER)
     assert caught.value.claim == "iss"
 
 
@@ -196,7 +196,7 @@ def test_a_missing_issuer_is_a_missing_claim():
 )
 def test_an_issuer_that_differs_in_any_character_is_a_mismatch(iss):
     with pytest.raises(IssuerMismatchError) as caught:
-        check_iss({"iss": iss}, ISSUER)
+        require_issuer({"iss": iss}, ISSUER)
     assert caught.value.claim == "iss"
 
 
@@ -210,12 +210,12 @@ def test_an_issuer_that_differs_in_any_character_is_a_mismatch(iss):
     ],
 )
 def test_an_audience_naming_one_of_the_expected_recipients_passes(aud, expected):
-    check_aud({"aud": aud}, expected)
+    require_audience({"aud": aud}, expected)
 
 
 def test_a_missing_audience_is_a_missing_claim():
     with pytest.raises(MissingClaimError) as caught:
-        check_aud({}, "api")
+        require_audience({}, "api")
     assert caught.value.claim == "aud"
 
 
@@ -234,14 +234,14 @@ def test_a_missing_audience_is_a_missing_claim():
 )
 def test_an_audience_that_does_not_name_this_recipient_exactly_is_a_mismatch(aud, expected):
     with pytest.raises(AudienceMismatchError) as caught:
-        check_aud({"aud": aud}, expected)
+        require_audience({"aud": aud}, expected)
     assert caught.value.claim == "aud"
 
 
 @pytest.mark.parametrize("aud", [1, None, {"api": True}, ["api", 1], [["api"]]])
 def test_an_audience_that_is_not_a_string_or_a_list_of_strings_is_invalid(aud):
     with pytest.raises(InvalidClaimError) as caught:
-        check_aud({"aud": aud}, "api")
+        require_audience({"aud": aud}, "api")
     assert caught.value.claim == "aud"
 
 
@@ -257,13 +257,13 @@ def test_an_audience_that_is_not_a_string_or_a_list_of_strings_is_invalid(aud):
     ],
 )
 def test_typ_matches_case_insensitively_with_or_without_the_application_prefix(typ, expected):
-    check_typ({"typ": typ}, expected)
+    require_typ({"typ": typ}, expected)
 
 
 @pytest.mark.parametrize("header", [{"typ": "JWT"}, {}, {"typ": None}, {"typ": ["at+jwt"]}, {"typ": "at+jwt+x"}])
 def test_any_other_typ_is_the_wrong_token_type(header):
     with pytest.raises(WrongTokenTypeError) as caught:
-        check_typ(header, "at+jwt")
+        require_typ(header, "at+jwt")
     assert caught.value.claim == "typ"
 
 

@@ -1,13 +1,18 @@
 """One small check per claim, and what each claim means in plain words.
 
+Each check is named ``require_*``: it returns nothing when the claim is
+acceptable and raises the :class:`~tokenlab.errors.InvalidTokenError` subclass
+for what is wrong. (The ``check_*`` functions in :mod:`tokenlab.exercises` are
+the other kind: they judge a learner's answer and return ``Feedback``.)
+
 Every time check takes ``now`` (a NumericDate) and ``leeway`` (seconds)
 explicitly, so a lesson about clock skew is a direct call:
 
->>> check_exp({"exp": 1000}, now=1005, leeway=0)
+>>> require_valid_exp({"exp": 1000}, now=1005, leeway=0)
 Traceback (most recent call last):
 ...
 tokenlab.errors.TokenExpiredError: The token expired at 1970-01-01 00:16:40 UTC, 5 s before now. ...
->>> check_exp({"exp": 1000}, now=1005, leeway=10)  # 10 s of leeway covers 5 s of skew
+>>> require_valid_exp({"exp": 1000}, now=1005, leeway=10)  # 10 s of leeway covers 5 s of skew
 """
 
 from __future__ import annotations
@@ -32,16 +37,16 @@ __all__ = [
     "HEADER_MEANINGS",
     "MAX_LEEWAY",
     "TIME_CLAIMS",
-    "check_aud",
-    "check_exp",
-    "check_iat",
-    "check_iss",
-    "check_leeway",
-    "check_nbf",
-    "check_required",
-    "check_typ",
     "missing_scopes",
     "numeric_date",
+    "require_audience",
+    "require_claims",
+    "require_issuer",
+    "require_typ",
+    "require_valid_exp",
+    "require_valid_iat",
+    "require_valid_leeway",
+    "require_valid_nbf",
     "scopes",
 ]
 
@@ -96,7 +101,7 @@ HEADER_MEANINGS: dict[str, str] = {
 }
 
 
-def check_leeway(leeway: float) -> float:
+def require_valid_leeway(leeway: float) -> float:
     """Leeway must be explicit and small: 0 to :data:`MAX_LEEWAY` seconds."""
     if isinstance(leeway, bool) or not isinstance(leeway, (int, float)):
         raise UsageError(f"leeway is a number of seconds, not {type(leeway).__name__}")
@@ -128,7 +133,7 @@ def _when(value: float) -> str:
         return f"{value!r} s after 1970 (beyond any calendar)"
 
 
-def check_exp(claims: Mapping[str, Any], now: float, leeway: float = 0) -> None:
+def require_valid_exp(claims: Mapping[str, Any], now: float, leeway: float = 0) -> None:
     """Reject the token at or after ``exp`` + leeway (RFC 7519 §4.1.4: "on or after")."""
     exp = numeric_date(claims, "exp")
     if exp is not None and now >= exp + leeway:
@@ -139,7 +144,7 @@ def check_exp(claims: Mapping[str, Any], now: float, leeway: float = 0) -> None:
         )
 
 
-def check_nbf(claims: Mapping[str, Any], now: float, leeway: float = 0) -> None:
+def require_valid_nbf(claims: Mapping[str, Any], now: float, leeway: float = 0) -> None:
     """Reject the token before ``nbf`` − leeway (RFC 7519 §4.1.5)."""
     nbf = numeric_date(claims, "nbf")
     if nbf is not None and now < nbf - leeway:
@@ -149,7 +154,7 @@ def check_nbf(claims: Mapping[str, Any], now: float, leeway: float = 0) -> None:
         )
 
 
-def check_iat(claims: Mapping[str, Any], now: float, leeway: float = 0) -> None:
+def require_valid_iat(claims: Mapping[str, Any], now: float, leeway: float = 0) -> None:
     """Reject a token issued in the future (beyond leeway): tokenlab's verifier chooses to, as PyJWT does.
 
     RFC 7519 §4.1.6 only says ``iat`` "can be used to determine the age of the JWT"; it sets no rule for an
@@ -163,14 +168,14 @@ def check_iat(claims: Mapping[str, Any], now: float, leeway: float = 0) -> None:
         )
 
 
-def check_required(claims: Mapping[str, Any], names: Iterable[str]) -> None:
+def require_claims(claims: Mapping[str, Any], names: Iterable[str]) -> None:
     """Every claim in ``names`` must be present."""
     for name in names:
         if name not in claims:
             raise MissingClaimError(f"The token has no {name!r} claim, which this verifier requires.", claim=name)
 
 
-def check_iss(claims: Mapping[str, Any], expected: str) -> None:
+def require_issuer(claims: Mapping[str, Any], expected: str) -> None:
     """``iss`` must equal ``expected`` exactly: no prefix, case or slash games (RFC 8725 §3.8)."""
     if "iss" not in claims:
         raise MissingClaimError("The token has no 'iss' claim, so its issuer cannot be checked.", claim="iss")
@@ -179,7 +184,7 @@ def check_iss(claims: Mapping[str, Any], expected: str) -> None:
         raise IssuerMismatchError(f"The token was issued by {actual!r}, not by {expected!r}.", claim="iss")
 
 
-def check_aud(claims: Mapping[str, Any], expected: str | Iterable[str]) -> None:
+def require_audience(claims: Mapping[str, Any], expected: str | Iterable[str]) -> None:
     """``aud`` (a string or a list of strings) must name one of the ``expected`` audiences (RFC 7519 §4.1.3)."""
     wanted = {expected} if isinstance(expected, str) else set(expected)
     if "aud" not in claims:
@@ -198,7 +203,7 @@ def _media_type(value: str) -> str:
     return value[len("application/") :] if value.startswith("application/") else value
 
 
-def check_typ(header: Mapping[str, Any], expected: str) -> None:
+def require_typ(header: Mapping[str, Any], expected: str) -> None:
     """The ``typ`` header must be ``expected``, compared as RFC 7515 §4.1.9 says (case-insensitive, optional 'application/')."""
     actual = header.get("typ")
     if not isinstance(actual, str) or _media_type(actual) != _media_type(expected):

@@ -425,7 +425,7 @@ def verify(
             "'none' cannot be allowed: tokenlab's verifier never accepts it, because an unsigned token proves "
             "nothing; RFC 8725 §3.2 only asks libraries not to accept it unless the caller explicitly requests it"
         )
-    _claims.check_leeway(leeway)
+    _claims.require_valid_leeway(leeway)
     parsed = _parse(_text_of(token))
     header = parsed.header
 
@@ -439,7 +439,7 @@ def verify(
             f"The header marks {header['crit']!r} as critical, and tokenlab implements no JWS extensions.", claim="crit"
         )
     if typ is not None:
-        _claims.check_typ(header, typ)
+        _claims.require_typ(header, typ)
 
     chosen = _select_key(key, header, alg)
     if chosen.symmetric and len(chosen.verifying) < min_hmac_key_bytes(alg):
@@ -455,14 +455,14 @@ def verify(
     claims = parsed.claims
     now = (clock or _SYSTEM_CLOCK).timestamp()
     required = [require] if isinstance(require, str) else list(require)
-    _claims.check_required(claims, required)
-    _claims.check_exp(claims, now, leeway)
-    _claims.check_nbf(claims, now, leeway)
-    _claims.check_iat(claims, now, leeway)
+    _claims.require_claims(claims, required)
+    _claims.require_valid_exp(claims, now, leeway)
+    _claims.require_valid_nbf(claims, now, leeway)
+    _claims.require_valid_iat(claims, now, leeway)
     if issuer is not None:
-        _claims.check_iss(claims, issuer)
+        _claims.require_issuer(claims, issuer)
     if audience is not None:
-        _claims.check_aud(claims, audience)
+        _claims.require_audience(claims, audience)
     elif "aud" in claims:
         raise AudienceMismatchError(
             f"The token is meant for {claims['aud']!r}, and this verifier did not say which audience it is.",

@@ -83,7 +83,7 @@ from tokenlab.oauth_errors import (
 from tokenlab.provider.bearer import bearer_error_response
 from tokenlab.provider.http import authenticate_client, form_params, json_response
 from tokenlab.provider.resource import find_resource
-from tokenlab.provider.scopes import check_scope
+from tokenlab.provider.scopes import require_allowed_scope
 from tokenlab.provider.store import ApiKeyRecord
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -95,10 +95,10 @@ __all__ = [
     "DEFAULT_OVERLAP",
     "MAX_LIFETIME",
     "MAX_OVERLAP",
-    "check_api_key",
     "key_api_endpoint",
     "key_endpoint",
     "keys_endpoint",
+    "require_valid_api_key",
     "revoke_key_endpoint",
     "rotate_key_endpoint",
 ]
@@ -206,7 +206,7 @@ def keys_endpoint(app: ProviderApp, request: Request) -> Response:
         raise InvalidRequestError(
             f"Name the scopes this key needs (least privilege); {client.client_id} may give it some of: {client.scope}."
         )
-    scope = check_scope(params["scope"], client.scope, what=client.client_id)
+    scope = require_allowed_scope(params["scope"], client.scope, what=client.client_id)
     kind = params.get("kind") or "live"
     if kind not in _KINDS:
         raise InvalidRequestError(f"kind is live or test, not {kind[:20]!r}.")
@@ -285,8 +285,8 @@ def _presented_key(request: Request) -> str:
     return credentials
 
 
-def check_api_key(app: ProviderApp, key: str) -> ApiKeyRecord:
-    """The record of a live key, or :class:`~tokenlab.provider.bearer.InvalidAccessTokenError` saying why not.
+def require_valid_api_key(app: ProviderApp, key: str) -> ApiKeyRecord:
+    """The record of a live key, or :class:`~tokenlab.oauth_errors.InvalidAccessTokenError` raised, saying why not.
 
     The checksum is checked first, so a typo or a look-alike never reaches the store.
     """
@@ -313,7 +313,7 @@ def key_api_endpoint(app: ProviderApp, request: Request, name: str) -> Response:
     if isinstance(resource, Response):
         return resource
     try:
-        record = check_api_key(app, _presented_key(request))
+        record = require_valid_api_key(app, _presented_key(request))
         if resource.scope not in record.scope.split():
             raise InsufficientScopeError(
                 f"This needs the scope {resource.scope}; the key has {record.scope} (RFC 6750 section 3.1).",

@@ -86,7 +86,7 @@ from tokenlab.provider.login_session import (
     password_blocked_for,
     set_cookie,
 )
-from tokenlab.provider.scopes import check_scope
+from tokenlab.provider.scopes import require_allowed_scope
 from tokenlab.provider.store import AuthorizationCode, LoginSession, PendingAuthorization, digest
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -320,7 +320,7 @@ def _checked_request(client: ClientConfig, params: MultiDict) -> dict[str, str]:
             f"without padding; this one has {len(challenge)} (RFC 7636 section 4.2)."
         )
     # scope: within what the client registered (RFC 6749 §3.3).
-    values["scope"] = check_scope(values.get("scope"), client.scope)
+    values["scope"] = require_allowed_scope(values.get("scope"), client.scope)
     return values
 
 

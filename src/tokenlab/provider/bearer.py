@@ -62,8 +62,8 @@ __all__ = [
     "active_access_record",
     "authenticate_bearer",
     "bearer_error_response",
-    "check_access_token",
     "request_token",
+    "require_valid_access_token",
 ]
 
 _B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")  # RFC 6750 §2.1: the syntax of the credentials
@@ -143,8 +143,8 @@ def _body_token(request: Request, *, body_allowed: bool) -> str | None:
 # --- is the token good? --------------------------------------------------------
 
 
-def check_access_token(app: ProviderApp, token: str) -> AccessRecord:
-    """The store's record of a live access token issued here, or :class:`InvalidAccessTokenError` saying why not."""
+def require_valid_access_token(app: ProviderApp, token: str) -> AccessRecord:
+    """The store's record of a live access token issued here, or :class:`InvalidAccessTokenError` raised, saying why not."""
     now = app.clock.timestamp()
     if token.count(".") == 2:  # a JWT (RFC 7519 §7.2): verify before believing a single claim
         keys = app.key_set()
@@ -187,7 +187,7 @@ def _lower_first(text: str) -> str:
 def active_access_record(app: ProviderApp, token: str) -> AccessRecord | None:
     """The record of a live access token issued here, or ``None`` for anything else; never raises."""
     try:
-        return check_access_token(app, token)
+        return require_valid_access_token(app, token)
     except InvalidAccessTokenError:
         return None
 
@@ -197,7 +197,7 @@ def authenticate_bearer(app: ProviderApp, request: Request, *, scope: str | None
 
     Raises a :class:`BearerError`; turn it into the response with :func:`bearer_error_response`.
     """
-    record = check_access_token(app, request_token(request, body_allowed=body_allowed))
+    record = require_valid_access_token(app, request_token(request, body_allowed=body_allowed))
     if scope is not None and scope not in record.scope.split():
         raise InsufficientScopeError(
             f"This needs the scope {scope}; the access token has {record.scope or 'no scope'} (RFC 6750 section 3.1).",

@@ -109,7 +109,7 @@ from tokenlab.provider.login_session import (
     password_blocked_for,
 )
 from tokenlab.provider.pages import document, scope_words
-from tokenlab.provider.scopes import check_scope
+from tokenlab.provider.scopes import require_allowed_scope
 from tokenlab.provider.store import DeviceAuthorization
 from tokenlab.provider.throttle import Throttle, shared_throttle
 
@@ -180,7 +180,7 @@ def device_authorization_endpoint(app: ProviderApp, request: Request) -> Respons
         raise UnauthorizedClientError(
             f"{client.client_id} is not registered for the device grant (RFC 8628 section 3.1)."
         )
-    scope = check_scope(params.get("scope"), client.scope)
+    scope = require_allowed_scope(params.get("scope"), client.scope)
     now = app.clock.timestamp()
     # §3.2 and §5.2: a high-entropy device code for the device, a short user code for the person
     device_code = app.store.secret(32)

@@ -271,7 +271,7 @@ class MockProvider:
         lessons that need a token before they explain how to get one.
         """
         from tokenlab.provider.issuance import token_response
-        from tokenlab.provider.scopes import check_scope
+        from tokenlab.provider.scopes import require_allowed_scope
 
         client = self.config.client(client_id)
         if client is None:
@@ -286,7 +286,7 @@ class MockProvider:
                     f"no user {username!r}; the users are {', '.join(u.username for u in self.config.users)}"
                 )
             sub = user.sub
-        granted = check_scope(scope, client.scope)
+        granted = require_allowed_scope(scope, client.scope)
         now = self.clock.timestamp()
         grant = self.app.store.new_grant(client.client_id, sub, granted, now, now)
         return token_response(self.app, grant, client, granted, now, refresh=sub is not None, nonce=nonce)

@@ -37,13 +37,13 @@ from tokenlab.provider import authorize, device
 from tokenlab.provider.config import DEVICE_GRANT, ClientConfig
 from tokenlab.provider.http import authenticate_client, form_params, json_response
 from tokenlab.provider.issuance import token_response
-from tokenlab.provider.scopes import check_scope
+from tokenlab.provider.scopes import require_allowed_scope
 from tokenlab.provider.store import Grant, RefreshRecord, digest
 
 if TYPE_CHECKING:  # pragma: no cover
     from tokenlab.provider.app import ProviderApp
 
-__all__ = ["check_scope", "token_endpoint"]  # check_scope lives in scopes.py; kept here for callers
+__all__ = ["token_endpoint"]
 
 
 def token_endpoint(app: ProviderApp, request: Request) -> Response:
@@ -79,7 +79,7 @@ def _client_credentials(app: ProviderApp, client: ClientConfig, params: dict[str
     """RFC 6749 §4.4.2–4.4.3: a confidential client asks for a token for itself; no refresh token."""
     if client.public:
         raise UnauthorizedClientError("Only confidential clients may use client credentials (RFC 6749 section 4.4).")
-    scope = check_scope(params.get("scope"), client.scope)
+    scope = require_allowed_scope(params.get("scope"), client.scope)
     grant = app.store.new_grant(client.client_id, None, scope, now, now)
     return token_response(app, grant, client, scope, now, refresh=False)
 
@@ -108,7 +108,9 @@ def _refresh(app: ProviderApp, client: ClientConfig, params: dict[str, str], now
             raise InvalidGrantError("This grant has been revoked; the user has to log in again (RFC 6749 section 5.2).")
         if now >= record.expires_at or now >= record.idle_expires_at:
             raise InvalidGrantError("This refresh token has expired; the user has to log in again.")
-        return "" if already_used else check_scope(params.get("scope"), grant.scope, what="the original grant")
+        return (
+            "" if already_used else require_allowed_scope(params.get("scope"), grant.scope, what="the original grant")
+        )
 
     record, grant, scope, first_use = app.store.take_refresh(token, validate)
     if record is None or grant is None:
