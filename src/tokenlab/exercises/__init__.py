@@ -7,7 +7,8 @@ re-exported here, so a notebook writes::
     exercises.check_entropy_bits(answer)
 
 The worked solutions live apart, in the repository's ``solutions/`` folder,
-and ``tests/test_exercises.py`` checks that they pass.
+and ``tests/test_exercises_*.py`` (one file per lesson or pair of lessons, such as
+``tests/test_exercises_00_01.py``) check that they pass.
 """
 
 from tokenlab.exercises._feedback import Feedback as Feedback
