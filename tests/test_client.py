@@ -46,6 +46,14 @@ def test_error_responses_become_the_matching_oauth_error_with_its_wire_code(op):
         client.fetch_token(meta, **MACHINE, scope="admin")
 
 
+def test_a_code_no_rfc_defines_is_the_root_class_keeping_the_code_and_status(op):
+    answer = requests.get(op.url("/nowhere"), timeout=10)
+    with pytest.raises(OAuthError) as caught:
+        client._json(answer)
+    assert type(caught.value) is OAuthError
+    assert (caught.value.error, caught.value.status_code) == ("not_found", 404)
+
+
 def test_refresh_returns_a_rotated_token_and_the_old_one_then_fails(op):
     meta = client.discover(op.issuer)
     first = op.mint("notebook-app", "alice", scope="orders:read")

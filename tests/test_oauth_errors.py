@@ -7,6 +7,7 @@ import pkgutil
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -76,6 +77,20 @@ def test_every_code_the_provider_can_raise_maps_back_to_its_class_or_the_class_i
         registered = error_class(cls.error)
         assert registered is not OAuthError, f"{cls.__name__}: {cls.error!r} is not in the registry"
         assert issubclass(cls, registered) or issubclass(registered, cls), cls.__name__
+
+
+NOT_OAUTH_CODES = {"not_found": "the provider's 404 for a path it does not serve; no RFC defines an OAuth code for it"}
+
+
+def test_every_error_code_the_provider_writes_by_hand_is_registered_or_named_as_not_an_oauth_code():
+    provider_source = Path(tokenlab.provider.__file__).parent
+    written = {
+        code
+        for path in provider_source.glob("*.py")
+        for code in re.findall(r'"error": "([a-z_]+)"', path.read_text(encoding="utf-8"))
+    }
+    assert "invalid_request" in written
+    assert sorted(written - set(OAUTH_ERRORS) - set(NOT_OAUTH_CODES)) == []
 
 
 def test_an_unknown_code_gives_the_root_class():
