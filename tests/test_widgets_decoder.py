@@ -214,6 +214,24 @@ def test_the_key_box_takes_a_pem_a_jwk_or_a_jwks(token, clock, kind):
     assert decoder.verdict.startswith(f"✔ Verified with key {KEY.kid} (RS256) from the key box")
 
 
+def test_with_two_keys_of_one_algorithm_the_verdict_names_the_one_that_verified_each_token(clock):
+    following = demo_key("RS256", generation=2)
+    box = json.dumps({"keys": [KEY.public_jwk(), following.public_jwk()]})
+    claims = {"sub": "alice", "exp": clock.timestamp() + 300}
+    for signer in (KEY, following):
+        decoder = TokenDecoder(sign(claims, signer), clock=clock)
+        decoder.key = box
+        assert decoder.verdict.startswith(f"✔ Verified with key {signer.kid} (RS256) from the key box")
+    forged = handmade({"alg": "RS256", "kid": following.kid}, claims)
+    decoder = TokenDecoder(forged, clock=clock)
+    decoder.key = box
+    assert decoder.verdict.startswith(f"✘ Signature INVALID with key {following.kid} (RS256) from the key box:")
+    expired = sign({"sub": "alice", "exp": clock.timestamp() - 60}, following)
+    keys = analysis_module.key_from_text(box)
+    check = analysis_module.check_signature(analysis_module.analyse(expired).decoded, keys, clock=clock)
+    assert (check.status, check.key_label) == ("rejected_claims", f"{following.kid} (RS256)")
+
+
 def test_a_key_box_that_is_not_a_key_says_why(token, clock):
     decoder = TokenDecoder(token, clock=clock)
     decoder.key = '{"keys": 5}'
