@@ -325,6 +325,16 @@ def test_bad_input_gives_a_message_never_an_exception(raw, clock):
     assert "Traceback" not in "".join(html_values(decoder))
 
 
+def test_a_long_token_shows_its_first_2000_characters_and_an_ellipsis_for_the_rest(clock):
+    long = sign({"sub": "alice", "note": "x" * 3_000, "exp": clock.timestamp() + 300}, KEY)
+    header, payload, signature = long.split(".")
+    segments = html(TokenDecoder(long, clock=clock), "segments")
+    assert header in segments
+    assert payload[: 2_000 - len(header)] + "…</span>" in segments
+    assert payload not in segments and signature not in segments
+    assert ">…</span>" in segments  # the signature, past the budget, is only an ellipsis
+
+
 def test_a_broken_signature_still_shows_the_header_and_claims(token, clock):
     decoder = TokenDecoder(token + "=", clock=clock)
     assert decoder.verdict.startswith("Partly decoded")
