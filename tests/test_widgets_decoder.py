@@ -359,6 +359,9 @@ def test_a_bearer_prefix_is_removed_and_mentioned(token, clock):
     decoder = TokenDecoder(f"Bearer {token}", clock=clock)
     assert decoder.decoded is not None
     assert 'data-code="bearer_prefix"' in html(decoder, "warnings")
+    broken = TokenDecoder(f"  bearer {token}=", clock=clock)
+    assert broken.verdict.startswith("Partly decoded") and broken.analysis.parts[0] == token.split(".")[0]
+    assert 'data-code="bearer_prefix"' in html(broken, "warnings")
 
 
 def test_an_unexpected_failure_becomes_a_plain_message(token, clock, monkeypatch):

@@ -25,7 +25,7 @@ from tokenlab.clock import Clock, format_utc, humanize_delta
 from tokenlab.token_format import ParsedToken, parse_compact, token_text
 from tokenlab.token_warnings import TokenWarning, token_warnings
 
-__all__ = ["DecodedToken", "Explanation", "decode_unverified"]
+__all__ = ["DecodedToken", "Explanation", "decode_unverified", "strip_bearer"]
 
 _SYSTEM_CLOCK = Clock.system()
 
@@ -84,6 +84,18 @@ class DecodedToken:
         return "\n".join(lines)
 
 
+def strip_bearer(text: str) -> tuple[str, list[TokenWarning]]:
+    """``text`` without surrounding whitespace and a leading ``Bearer``, with a note saying so when there was one."""
+    text = text.strip()
+    if text[:7].lower() != "bearer ":
+        return text, []
+    note = TokenWarning(
+        "bearer_prefix",
+        "Removed the 'Bearer ' prefix: it belongs to the Authorization header, not to the token (RFC 6750 §2.1).",
+    )
+    return text[7:].strip(), [note]
+
+
 def decode_unverified(token: Any, *, clock: Clock | None = None) -> DecodedToken:
     """Take a JWT apart and explain it, **without verifying its signature or claims**.
 
@@ -93,16 +105,7 @@ def decode_unverified(token: Any, *, clock: Clock | None = None) -> DecodedToken
     wrong; nothing else is ever raised. Relative times ("expires in 4 min")
     are measured on ``clock`` (the real time by default).
     """
-    text = token_text(token).strip()
-    notes: list[TokenWarning] = []
-    if text[:7].lower() == "bearer ":
-        text = text[7:].strip()
-        notes.append(
-            TokenWarning(
-                "bearer_prefix",
-                "Removed the 'Bearer ' prefix: it belongs to the Authorization header, not to the token (RFC 6750 §2.1).",
-            )
-        )
+    text, notes = strip_bearer(token_text(token))
     parsed = parse_compact(text)
     now = (clock or _SYSTEM_CLOCK).timestamp()
     explanations = tuple(_explain(parsed, now))

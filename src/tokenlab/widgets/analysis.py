@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tokenlab.clock import Clock, format_utc
+from tokenlab.decoded import strip_bearer
 from tokenlab.errors import (
     AudienceMismatchError,
     InvalidClaimError,
@@ -124,13 +125,6 @@ def _plain(err: BaseException) -> str:
     return text if isinstance(err, TokenLabError) else f"{type(err).__name__}: {text}"
 
 
-def _bearer_note() -> TokenWarning:
-    return TokenWarning(
-        "bearer_prefix",
-        "Removed the 'Bearer ' prefix: it belongs to the Authorization header, not to the token (RFC 6750 §2.1).",
-    )
-
-
 def analyse(
     raw: Any,
     *,
@@ -160,10 +154,7 @@ def _partial(raw: Any, problem: str, clock: Clock | None) -> Analysis:
     if not isinstance(raw, str) or len(raw) > MAX_TOKEN_CHARS:  # not text, or too long to look at: say so and stop
         text = raw if isinstance(raw, str) else ""
         return Analysis(text[:200], len(text), (), None, (), (), (problem,))
-    text, notes = raw.strip(), []
-    if text[:7].lower() == "bearer ":
-        text = text[7:].strip()
-        notes.append(_bearer_note())
+    text, notes = strip_bearer(raw)
     if not text:
         return Analysis("", len(raw), (), None, (), tuple(notes), (problem,), empty=True)
     parts = tuple(text.split("."))
