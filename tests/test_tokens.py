@@ -1,7 +1,9 @@
-"""tokenlab.tokens: base64url, signing byte for byte, decoding with explanations and warnings, verifying."""
+"""tokenlab.tokens: signing byte for byte, verifying, which key verified; properties of the three modules together.
+
+Base64url and the parts of a token are tested in test_token_format.py, the explanations and warnings of
+decode_unverified in test_decoded.py."""
 
 import hashlib
-import hmac
 import json
 from datetime import datetime, timedelta, timezone
 
@@ -23,13 +25,15 @@ from tokenlab.errors import (
 )
 from tokenlab.keys import DEMO_ALGORITHMS, KeySet, as_key, demo_key, demo_key_set
 from tokenlab.tokens import (
-    MAX_TOKEN_CHARS,
     DecodedToken,
     b64url_decode,
     b64url_encode,
     decode_unverified,
+    select_key,
     sign,
+    trusted_algorithms,
     verify,
+    verify_complete,
 )
 
 NOW = 1767603600  # Clock.frozen(): 2026-01-05 09:00:00 UTC
@@ -47,31 +51,8 @@ def segment(value) -> str:
     return b64url_encode(json.dumps(value, separators=(",", ":")).encode())
 
 
-def hand_signed(header, claims, secret: bytes) -> str:
-    signing_input = f"{segment(header)}.{segment(claims)}"
-    return f"{signing_input}.{b64url_encode(hmac.new(secret, signing_input.encode(), hashlib.sha256).digest())}"
-
-
 def warning_codes(token, clock) -> list[str]:
     return [w.code for w in decode_unverified(token, clock=clock).warnings]
-
-
-# --- base64url --------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("data", "text"), [(b"", ""), (b"f", "Zg"), (b"fo", "Zm8"), (b"foo", "Zm9v"), (b"\xfb\xff", "-_8")]
-)
-def test_b64url_encodes_without_padding_in_the_url_safe_alphabet_and_decodes_back(data, text):
-    assert b64url_encode(data) == text
-    assert b64url_decode(text) == data
-
-
-def test_b64url_decode_names_the_part_that_is_broken():
-    with pytest.raises(TokenFormatError) as caught:
-        b64url_decode("ab=", part="payload")
-    assert caught.value.part == "payload"
-    assert str(caught.value).startswith("The payload contains '='")
 
 
 # --- signing --------------------------------------------------------------------------
@@ -153,135 +134,6 @@ def test_sign_keeps_non_ascii_claims_readable_as_utf_8():
     token = sign({"name": "Zoë 日本"}, demo_key("HS256"))
     assert b64url_decode(token.split(".")[1]) == '{"name":"Zoë 日本"}'.encode()
     assert decode_unverified(token).claims["name"] == "Zoë 日本"
-
-
-# --- decoding without verifying ------------------------------------------------------------
-
-
-def test_decode_unverified_returns_header_claims_signature_and_segments(clock):
-    token = sign(CLAIMS, demo_key("RS256"))
-    decoded = decode_unverified(token, clock=clock)
-    assert decoded.header == {"alg": "RS256", "typ": "JWT", "kid": demo_key("RS256").kid}
-    assert decoded.claims == CLAIMS
-    assert len(decoded.signature) == 256
-    assert decoded.token == token
-    assert decoded.signing_input == token.rsplit(".", 1)[0].encode()
-    assert decoded.verified is False
-
-
-def test_decoded_times_are_explained_relative_to_the_given_clock(clock):
-    claims = {"iat": NOW, "nbf": NOW + 120, "exp": NOW + 300, "auth_time": NOW - 3600}
-    token = sign(claims, demo_key("HS256"))
-    shown = {e.name: e.shown for e in decode_unverified(token, clock=clock).explanations}
-    assert shown["exp"] == "2026-01-05 09:05:00 UTC (expires in 5 min)"
-    assert shown["nbf"] == "2026-01-05 09:02:00 UTC (valid in 2 min)"
-    assert shown["iat"] == "2026-01-05 09:00:00 UTC (issued just now)"
-    assert shown["auth_time"] == "2026-01-05 08:00:00 UTC (logged in 1 h ago)"
-    clock.advance(minutes=10)
-    shown = {e.name: e.shown for e in decode_unverified(token, clock=clock).explanations}
-    assert shown["exp"] == "2026-01-05 09:05:00 UTC (expired 5 min ago)"
-    assert shown["nbf"] == "2026-01-05 09:02:00 UTC (valid since 8 min ago)"
-    assert shown["iat"] == "2026-01-05 09:00:00 UTC (issued 10 min ago)"
-    clock.set(NOW - 90)
-    shown = {e.name: e.shown for e in decode_unverified(token, clock=clock).explanations}
-    assert shown["iat"] == "2026-01-05 09:00:00 UTC (issued 1 min 30 s in the future!)"
-
-
-def test_a_time_claim_no_calendar_can_show_is_explained_not_raised(clock):
-    token = sign({"exp": 10**30, "iat": -1e300, "nbf": "soon"}, demo_key("HS256"))
-    shown = {e.name: e.shown for e in decode_unverified(token, clock=clock).explanations}
-    assert shown["exp"] == f"{10**30} (not a time any calendar can show)"
-    assert shown["nbf"] == '"soon"'
-
-
-def test_each_claim_and_header_parameter_carries_its_meaning(clock):
-    token = sign({"sub": "alice", "favourite_colour": "green"}, demo_key("HS256"))
-    meaning = {(e.part, e.name): e.meaning for e in decode_unverified(token, clock=clock).explanations}
-    assert "RFC 7519 §4.1.2" in meaning["payload", "sub"]
-    assert "private claim" in meaning["payload", "favourite_colour"]
-    assert "RFC 7515 §4.1.1" in meaning["header", "alg"]
-
-
-def test_a_decoded_token_prints_unverified_first_then_every_part_and_the_warnings(clock):
-    token = sign({"sub": "alice", "password": "hunter2"}, demo_key("RS256"))
-    text = str(decode_unverified(token, clock=clock))
-    assert text.startswith("UNVERIFIED")
-    assert "decoded is not verified" in text.splitlines()[0]
-    for expected in ("header:", "payload:", '"alice"', "signature: 256 bytes", "warnings:", "⚠ No 'exp'"):
-        assert expected in text
-
-
-def test_a_well_made_access_token_has_no_warnings(clock):
-    assert warning_codes(sign(CLAIMS, demo_key("ES256")), clock) == []
-
-
-@pytest.mark.parametrize(
-    ("make", "code", "words"),
-    [
-        (lambda: f"{segment({'alg': 'none'})}.{segment(CLAIMS)}.", "alg_none", "no signature"),
-        (lambda: f"{segment({'alg': 'nOnE'})}.{segment(CLAIMS)}.", "alg_none", "'nOnE'"),
-        (lambda: f"{segment({'typ': 'JWT'})}.{segment(CLAIMS)}.", "no_alg", "'alg'"),
-        (lambda: sign(CLAIMS, demo_key("RS256")).rsplit(".", 1)[0] + ".", "no_signature", "stripped"),
-        (lambda: hand_signed({"alg": "HS256"}, CLAIMS, b"secret"), "weak_secret", "guessable secret 'secret'"),
-        (
-            lambda: hand_signed({"alg": "HS256"}, CLAIMS, b"your-256-bit-secret"),
-            "weak_secret",
-            "'your-256-bit-secret'",
-        ),
-        (lambda: sign({k: v for k, v in CLAIMS.items() if k != "exp"}, demo_key("RS256")), "no_exp", "never expires"),
-        (lambda: sign({**CLAIMS, "exp": NOW + 2 * 86400}, demo_key("RS256")), "long_lived", "Lives 2 days"),
-        (lambda: sign({**CLAIMS, "exp": NOW - 60}, demo_key("RS256")), "expired", "Expired 1 min ago"),
-        (lambda: sign({**CLAIMS, "nbf": NOW + 60}, demo_key("RS256")), "not_yet_valid", "another 1 min"),
-        (lambda: sign({**CLAIMS, "iat": NOW + 60}, demo_key("RS256")), "issued_in_future", "1 min in the future"),
-        (lambda: sign({**CLAIMS, "exp": "tomorrow"}, demo_key("RS256")), "bad_exp", "'tomorrow'"),
-        (lambda: sign(CLAIMS, demo_key("RS256"), headers={"jku": "https://evil.example/jwks"}), "header_jku", "jku"),
-        (lambda: sign(CLAIMS, demo_key("RS256"), headers={"x5u": "https://evil.example/c"}), "header_x5u", "x5u"),
-        (lambda: sign(CLAIMS, demo_key("RS256"), headers={"jwk": {"kty": "oct"}}), "header_jwk", "'jwk'"),
-        (lambda: sign(CLAIMS, demo_key("RS256"), headers={"kid": "../../dev/null"}), "odd_kid", "path"),
-        (lambda: sign(CLAIMS, demo_key("RS256"), headers={"kid": "1' OR '1'='1"}), "odd_kid", "query"),
-        (lambda: sign(CLAIMS, demo_key("RS256"), headers={"kid": 7}), "odd_kid", "kid 7"),
-        (lambda: sign(CLAIMS, demo_key("RS256"), headers={"crit": ["exp"]}), "crit", "['exp']"),
-        (lambda: sign({k: v for k, v in CLAIMS.items() if k != "aud"}, demo_key("RS256")), "no_aud", "replayed"),
-        (lambda: sign({**CLAIMS, "api_key": "k", "Password": "p"}, demo_key("RS256")), "readable_secrets", "api_key"),
-    ],
-)
-def test_decode_warns_about_what_a_careful_reader_should_worry_about(make, code, words, clock):
-    decoded = decode_unverified(make(), clock=clock)
-    found = {w.code: w.message for w in decoded.warnings}
-    assert code in found
-    assert words in found[code]
-
-
-@pytest.mark.parametrize("name", ["exp", "nbf", "iat"])
-@pytest.mark.parametrize("value", ["Infinity", "-Infinity", "NaN"])
-def test_decode_warns_about_a_time_claim_that_is_not_finite_instead_of_crashing(name, value, clock):
-    payload = b64url_encode(f'{{"{name}":{value},"aud":"api"}}'.encode())
-    token = f"{segment({'alg': 'HS256'})}.{payload}.c2ln"
-    decoded = decode_unverified(token, clock=clock)
-    assert f"bad_{name}" in [w.code for w in decoded.warnings]
-    str(decoded)
-
-
-@pytest.mark.parametrize("prefix", ["Bearer ", "bearer ", "BEARER   ", "  Bearer \t"])
-def test_decode_strips_a_bearer_prefix_and_says_so(prefix, clock):
-    token = sign(CLAIMS, demo_key("ES256"))
-    decoded = decode_unverified(prefix + token + "\n", clock=clock)
-    assert decoded.token == token
-    assert [w.code for w in decoded.warnings] == ["bearer_prefix"]
-    assert "Authorization header" in decoded.warnings[0].message
-
-
-def test_decode_reads_a_token_given_as_ascii_bytes(clock):
-    token = sign(CLAIMS, demo_key("HS256"))
-    assert decode_unverified(token.encode(), clock=clock).claims == CLAIMS
-    assert decode_unverified(bytearray(token.encode()), clock=clock).claims == CLAIMS
-
-
-def test_decode_checks_no_signature_at_all_so_a_forgery_decodes_fine(clock):
-    forged = hand_signed({"alg": "HS256"}, {**CLAIMS, "sub": "admin"}, b"attacker's own secret, long enough!!")
-    decoded = decode_unverified(forged, clock=clock)
-    assert decoded.claims["sub"] == "admin"
-    assert decoded.verified is False
 
 
 # --- a token with characters cut off is never "decoded, no warnings" -----------------------------
@@ -371,20 +223,6 @@ def test_verify_of_a_cut_ed25519_token_says_the_key_signs_64_bytes(clock):
         verify(cut(sign(CLAIMS, key), 30), key.public(), algorithms=["EdDSA"], audience="api", clock=clock)
 
 
-def test_text_starting_eyj_with_no_dots_is_the_start_of_a_jwt_cut_off_not_an_opaque_token():
-    with pytest.raises(TokenFormatError) as caught:
-        decode_unverified(sign(CLAIMS, demo_key("ES256"))[:60])
-    message = str(caught.value)
-    assert message.startswith("This is not a JWT but the start of one, cut off: it begins with eyJ")
-    assert "a JWT has three parts, header.payload.signature (RFC 7515 §7.1)" in message
-    assert "opaque" not in message
-
-
-def test_text_with_no_dots_that_does_not_start_eyj_may_still_be_an_opaque_token():
-    with pytest.raises(TokenFormatError, match="It may be an opaque token"):
-        decode_unverified("8xLOxBtZp8")
-
-
 # --- verifying: the ordinary cases (the attacks are in test_security_verify.py) -----------------
 
 
@@ -430,6 +268,71 @@ def test_a_longer_hmac_secret_given_as_text_serves_hs512(clock):
     secret = "s" * 64
     token = sign(CLAIMS, as_key(secret, "HS512"))
     assert verify(token, secret, algorithms=["HS512"], audience="api", clock=clock) == CLAIMS
+
+
+# --- which key verified the token -------------------------------------------------
+
+CURRENT, NEXT = demo_key("RS256"), demo_key("RS256", generation=2)  # same alg, different kid: only kid tells them apart
+
+
+def test_verify_complete_reports_the_key_of_a_two_key_set_that_signed_each_token(clock):
+    both = KeySet([CURRENT.public(), NEXT.public()])
+    assert CURRENT.kid != NEXT.kid
+    for signer in (CURRENT, NEXT):
+        result = verify_complete(sign(CLAIMS, signer), both, algorithms=["RS256"], audience="api", clock=clock)
+        assert result.key is both.get(signer.kid)
+        assert (result.claims, result.header["kid"], result.algorithms) == (CLAIMS, signer.kid, ("RS256",))
+
+
+def test_verify_complete_reports_the_only_key_of_a_one_key_set_for_a_token_without_kid(clock):
+    header = {"alg": "RS256", "typ": "JWT"}
+    signing_input = f"{segment(header)}.{segment(CLAIMS)}"
+    token = f"{signing_input}.{b64url_encode(NEXT.sign_bytes(signing_input.encode()))}"
+    result = verify_complete(token, KeySet([NEXT.public()]), algorithms=["RS256"], audience="api", clock=clock)
+    assert result.key.kid == NEXT.kid
+    with pytest.raises(UnknownKeyError, match="no kid"):
+        verify_complete(token, KeySet([CURRENT.public(), NEXT.public()]), algorithms=["RS256"], audience="api")
+
+
+def test_a_key_that_does_not_match_the_token_is_named_in_the_refusal(clock):
+    token = sign(CLAIMS, NEXT)
+    with pytest.raises(UnknownKeyError, match=f"kid '{NEXT.kid}'"):
+        verify_complete(token, KeySet([CURRENT.public()]), algorithms=["RS256"], audience="api", clock=clock)
+    impostor = KeySet([as_key(CURRENT.verifying, "RS256", kid=NEXT.kid)])  # NEXT's kid, CURRENT's key material
+    with pytest.raises(InvalidSignatureError, match=f"does not match key {NEXT.kid}"):
+        verify_complete(token, impostor, algorithms=["RS256"], audience="api", clock=clock)
+    with pytest.raises(KeyAlgorithmMismatchError, match="pinned to ES256"):
+        verify_complete(token, demo_key("ES256"), algorithms=["RS256"], audience="api", clock=clock)
+
+
+def test_verify_returns_exactly_the_claims_verify_complete_reports(clock):
+    token = sign(CLAIMS, CURRENT)
+    complete = verify_complete(token, CURRENT, algorithms=["RS256"], audience="api", clock=clock)
+    assert verify(token, CURRENT, algorithms=["RS256"], audience="api", clock=clock) == complete.claims
+    assert complete.key is CURRENT
+
+
+def test_select_key_chooses_by_kid_never_by_position_and_names_what_is_missing():
+    both = KeySet([CURRENT.public(), NEXT.public()])
+    assert select_key(both, {"alg": "RS256", "kid": NEXT.kid}).kid == NEXT.kid
+    assert select_key(both.jwks(), {"alg": "RS256", "kid": CURRENT.kid}).kid == CURRENT.kid
+    assert select_key(KeySet([NEXT.public()]), {"alg": "RS256"}).kid == NEXT.kid
+    with pytest.raises(UnknownKeyError, match="'rs256-nope'"):
+        select_key(both, {"alg": "RS256", "kid": "rs256-nope"})
+    with pytest.raises(KeyAlgorithmMismatchError, match=f"the key is {NEXT.kid}, pinned to RS256"):
+        select_key(both, {"alg": "PS256", "kid": NEXT.kid})
+    with pytest.raises(InvalidKeyError, match="cannot be used"):
+        select_key("", {"alg": "HS256"})
+
+
+def test_trusted_algorithms_are_the_keys_own_whatever_the_token_asks_for():
+    assert trusted_algorithms(demo_key_set(), "HS256") == ["ES256", "EdDSA", "RS256"]
+    assert trusted_algorithms(demo_key_set().jwks()) == ["ES256", "EdDSA", "RS256"]
+    assert trusted_algorithms(CURRENT, "PS256") == ["RS256"]  # a pinned key stays pinned
+    assert trusted_algorithms(CURRENT.verifying, "PS256") == ["PS256"]  # RSA key material serves its family
+    assert trusted_algorithms(CURRENT.public_pem(), "HS256") == ["RS256"]  # never an RSA key as an HMAC secret
+    assert trusted_algorithms("s" * 64, "HS512") == ["HS512"]
+    assert trusted_algorithms("s" * 64, "none") == ["HS256"]
 
 
 @pytest.mark.parametrize("algorithms", [[], ()])
@@ -588,7 +491,3 @@ def test_any_one_character_change_in_header_or_payload_is_never_accepted(claims,
     tampered = signed_part[:position] + replacement + token[position + 1 :]
     with pytest.raises((TokenFormatError, InvalidTokenError)):
         verify(tampered, demo_key("HS256"), algorithms=["HS256"], clock=Clock.frozen(), require=())
-
-
-def test_the_size_cap_is_32_kib():
-    assert MAX_TOKEN_CHARS == 32 * 1024

@@ -214,6 +214,24 @@ def test_the_key_box_takes_a_pem_a_jwk_or_a_jwks(token, clock, kind):
     assert decoder.verdict.startswith(f"✔ Verified with key {KEY.kid} (RS256) from the key box")
 
 
+def test_with_two_keys_of_one_algorithm_the_verdict_names_the_one_that_verified_each_token(clock):
+    following = demo_key("RS256", generation=2)
+    box = json.dumps({"keys": [KEY.public_jwk(), following.public_jwk()]})
+    claims = {"sub": "alice", "exp": clock.timestamp() + 300}
+    for signer in (KEY, following):
+        decoder = TokenDecoder(sign(claims, signer), clock=clock)
+        decoder.key = box
+        assert decoder.verdict.startswith(f"✔ Verified with key {signer.kid} (RS256) from the key box")
+    forged = handmade({"alg": "RS256", "kid": following.kid}, claims)
+    decoder = TokenDecoder(forged, clock=clock)
+    decoder.key = box
+    assert decoder.verdict.startswith(f"✘ Signature INVALID with key {following.kid} (RS256) from the key box:")
+    expired = sign({"sub": "alice", "exp": clock.timestamp() - 60}, following)
+    keys = analysis_module.key_from_text(box)
+    check = analysis_module.check_signature(analysis_module.analyse(expired).decoded, keys, clock=clock)
+    assert (check.status, check.key_label) == ("rejected_claims", f"{following.kid} (RS256)")
+
+
 def test_a_key_box_that_is_not_a_key_says_why(token, clock):
     decoder = TokenDecoder(token, clock=clock)
     decoder.key = '{"keys": 5}'
@@ -307,6 +325,16 @@ def test_bad_input_gives_a_message_never_an_exception(raw, clock):
     assert "Traceback" not in "".join(html_values(decoder))
 
 
+def test_a_long_token_shows_its_first_2000_characters_and_an_ellipsis_for_the_rest(clock):
+    long = sign({"sub": "alice", "note": "x" * 3_000, "exp": clock.timestamp() + 300}, KEY)
+    header, payload, signature = long.split(".")
+    segments = html(TokenDecoder(long, clock=clock), "segments")
+    assert header in segments
+    assert payload[: 2_000 - len(header)] + "…</span>" in segments
+    assert payload not in segments and signature not in segments
+    assert ">…</span>" in segments  # the signature, past the budget, is only an ellipsis
+
+
 def test_a_broken_signature_still_shows_the_header_and_claims(token, clock):
     decoder = TokenDecoder(token + "=", clock=clock)
     assert decoder.verdict.startswith("Partly decoded")
@@ -331,6 +359,9 @@ def test_a_bearer_prefix_is_removed_and_mentioned(token, clock):
     decoder = TokenDecoder(f"Bearer {token}", clock=clock)
     assert decoder.decoded is not None
     assert 'data-code="bearer_prefix"' in html(decoder, "warnings")
+    broken = TokenDecoder(f"  bearer {token}=", clock=clock)
+    assert broken.verdict.startswith("Partly decoded") and broken.analysis.parts[0] == token.split(".")[0]
+    assert 'data-code="bearer_prefix"' in html(broken, "warnings")
 
 
 def test_an_unexpected_failure_becomes_a_plain_message(token, clock, monkeypatch):

@@ -48,6 +48,7 @@ from typing import Any
 
 from tokenlab.entropy import entropy_bits
 from tokenlab.errors import ApiKeyChecksumError, ApiKeyFormatError, UsageError
+from tokenlab.shortening import shorten
 
 __all__ = [
     "ALPHABET",
@@ -257,4 +258,4 @@ def redact_api_key(key: str) -> str:
     """
     parts = key.split("_")
     prefix = f"{parts[0]}_{parts[1]}_" if len(parts) >= 3 else ""
-    return f"{prefix}…{key[-4:]}"
+    return shorten(key, len(prefix), 4)

@@ -44,6 +44,7 @@ import logging
 import re
 
 from tokenlab.scanner import RULES
+from tokenlab.shortening import shorten
 
 __all__ = ["REDACTED", "RedactingFilter", "is_secret_name", "redact"]
 
@@ -157,12 +158,7 @@ def _known_shapes(data: bytes) -> bytes:
             continue  # overlapping matches: the first one wins
         secret = data[start:end]
         keep_tail = tail if len(secret) - shown - tail >= 8 else 0
-        out += [
-            data[position:start],
-            secret[:shown],
-            "…".encode(),
-            secret[len(secret) - keep_tail :] if keep_tail else b"",
-        ]
+        out += [data[position:start], shorten(secret, shown, keep_tail, keep_whole_up_to=-1)]
         position = end
     out.append(data[position:])
     return b"".join(out)

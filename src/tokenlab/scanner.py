@@ -59,6 +59,7 @@ from typing import BinaryIO
 
 from tokenlab.apikeys import base62, is_valid_api_key
 from tokenlab.errors import UsageError
+from tokenlab.shortening import shorten
 
 __all__ = [
     "DEFAULT_SKIP_DIRS",
@@ -334,13 +335,6 @@ class ScanReport:
         return "\n".join(lines)
 
 
-def _redact(text: str, shown: int, tail: int) -> str:
-    """The first ``shown`` characters (the prefix) and the last ``tail``; nothing in between."""
-    if len(text) - shown - tail <= 0:
-        return text
-    return text[:shown] + "…" + (text[-tail:] if tail else "")
-
-
 def _scan_chunks(
     read: Callable[[int], bytes],
     name: str,
@@ -409,7 +403,7 @@ def _scan_chunks(
             if newline >= 0:
                 line_start = newline + 1 + carry_at
             counted_to = start
-            shown = _redact(text, rule.back + match.end(f"p{which}") - match.start(), rule.tail)
+            shown = shorten(text, rule.back + match.end(f"p{which}") - match.start(), rule.tail)
             findings.append(Finding(name, line, start - line_start + 1, rule.kind, shown, passed))
             taken_end = match.end() + carry_at
             if len(findings) >= max_findings:

@@ -38,6 +38,9 @@ from urllib.parse import quote, quote_plus, unquote_plus
 from werkzeug.http import parse_options_header
 from werkzeug.wrappers import Request
 
+from tokenlab.shortening import shorten
+from tokenlab.token_format import JWT_PATTERN
+
 __all__ = ["MASK", "Found", "mask_body", "mask_header", "mask_pairs", "redact", "shown"]
 
 MASK = "••••••"
@@ -68,7 +71,6 @@ OPAQUE_NAMES = frozenset(
 )
 #: Request or response headers that carry a credential, besides Authorization and Cookie (X-API-Key, X-Auth-Token…).
 _SECRET_HEADER = re.compile(r"api.?key|token|secret|passw|credential|session", re.IGNORECASE)
-_JWT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 _TYPED_PREFIX = re.compile(r"[a-z]{2,8}_[a-z]{2,8}_")  # tl_live_, tl_test_: a key's public type (not base64url noise)
 _SHORTEST_PARTIAL = 16  # shorter opaque values are hidden whole: 8 shown characters would be half of them
 _SHORTEST_ECHO = 6  # values shorter than this are not searched for elsewhere in the exchange (too many false hits)
@@ -77,7 +79,7 @@ WITHHELD = "(body withheld: it holds a secret the recorder could not mask in pla
 
 def is_jwt(value: str) -> bool:
     """Three base64url segments whose first is a JSON object with an ``alg``: a JWS in compact form."""
-    if not _JWT.fullmatch(value):
+    if not JWT_PATTERN.fullmatch(value):
         return False
     head = value.split(".", 1)[0]
     try:
@@ -93,8 +95,8 @@ def redact(value: str) -> str:
         return MASK
     typed = _TYPED_PREFIX.match(value)
     if typed and len(value) - typed.end() >= _SHORTEST_PARTIAL:
-        return f"{typed.group(0)}…{value[-4:]}"
-    return f"{value[:4]}…{value[-4:]}"
+        return shorten(value, typed.end(), 4)
+    return shorten(value, 4, 4)
 
 
 def is_secret_name(name: str) -> bool:

@@ -4,7 +4,7 @@
 it can (SECURITY.md A11): a whole JWT through
 :func:`~tokenlab.tokens.decode_unverified`; a broken one part by part, saying
 what is wrong with each; anything else as one plain message. When a key is
-given it then runs :func:`~tokenlab.tokens.verify` and keeps the two results
+given it then runs :func:`~tokenlab.tokens.verify_complete` and keeps the two results
 apart: *decoded* is what anyone can read, *verified* is what a key proves.
 
 Nothing here raises: every failure becomes a message in the result.
@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tokenlab.clock import Clock, format_utc
+from tokenlab.decoded import strip_bearer
 from tokenlab.errors import (
     AudienceMismatchError,
     InvalidClaimError,
@@ -31,7 +32,7 @@ from tokenlab.errors import (
     TokenLabError,
     TokenNotYetValidError,
 )
-from tokenlab.keys import Key, KeySet, as_key
+from tokenlab.keys import Key, KeySet
 from tokenlab.tokens import (
     MAX_TOKEN_CHARS,
     DecodedToken,
@@ -40,7 +41,9 @@ from tokenlab.tokens import (
     b64url_decode,
     b64url_encode,
     decode_unverified,
-    verify,
+    select_key,
+    trusted_algorithms,
+    verify_complete,
 )
 
 __all__ = ["Analysis", "Check", "Tampered", "analyse", "check_signature", "key_from_text", "tamper"]
@@ -122,13 +125,6 @@ def _plain(err: BaseException) -> str:
     return text if isinstance(err, TokenLabError) else f"{type(err).__name__}: {text}"
 
 
-def _bearer_note() -> TokenWarning:
-    return TokenWarning(
-        "bearer_prefix",
-        "Removed the 'Bearer ' prefix: it belongs to the Authorization header, not to the token (RFC 6750 §2.1).",
-    )
-
-
 def analyse(
     raw: Any,
     *,
@@ -158,10 +154,7 @@ def _partial(raw: Any, problem: str, clock: Clock | None) -> Analysis:
     if not isinstance(raw, str) or len(raw) > MAX_TOKEN_CHARS:  # not text, or too long to look at: say so and stop
         text = raw if isinstance(raw, str) else ""
         return Analysis(text[:200], len(text), (), None, (), (), (problem,))
-    text, notes = raw.strip(), []
-    if text[:7].lower() == "bearer ":
-        text = text[7:].strip()
-        notes.append(_bearer_note())
+    text, notes = strip_bearer(raw)
     if not text:
         return Analysis("", len(raw), (), None, (), tuple(notes), (problem,), empty=True)
     parts = tuple(text.split("."))
@@ -259,35 +252,6 @@ def key_from_text(text: str) -> Any:
     return stripped
 
 
-def _allowed_algorithms(source: Any, token_alg: Any) -> list[str]:
-    """What this verifier accepts: the algorithm of each of its keys (never what the token asks for).
-    The token's ``alg`` is used only when the key can serve it (a secret signs HS384 as well as HS256)."""
-    keys = list(source) if isinstance(source, KeySet) else [source]
-    algorithms: list[str] = []
-    for key in keys:
-        if isinstance(key, Key):
-            algorithms.append(key.alg)
-            continue
-        if isinstance(token_alg, str) and token_alg.lower() != "none":
-            try:
-                algorithms.append(as_key(key, token_alg).alg)
-                continue
-            except TokenLabError:
-                pass
-        algorithms.append(as_key(key).alg)
-    return sorted(set(algorithms))
-
-
-def _key_used(source: Any, header: Mapping[str, Any], alg: str) -> Key | None:
-    try:
-        if isinstance(source, KeySet):
-            kid = header.get("kid")
-            return source.get(kid) if kid is not None else source.only()
-        return as_key(source, alg) if not isinstance(source, Key) else source
-    except TokenLabError:
-        return None
-
-
 def _audience_for(claims: Mapping[str, Any], audience: Any) -> Any:
     """The audience to check: the one given, or (when none is) the token's own, so that ``aud`` goes unchecked."""
     if audience is not None:
@@ -322,21 +286,19 @@ def check_signature(
             key = KeySet.from_jwks(key)
         if isinstance(key, KeySet) and not len(key):
             return Check("bad_key", "The key set holds no key tokenlab can use.", "InvalidKeyError")
-        alg = decoded.header.get("alg")
-        allowed = _allowed_algorithms(key, alg)
-        verify(
+        verified = verify_complete(
             decoded.token,
             key,
-            algorithms=allowed,
+            algorithms=trusted_algorithms(key, decoded.header.get("alg")),
             audience=_audience_for(decoded.claims, audience),
             issuer=issuer,
             clock=clock,
             leeway=leeway,
         )
     except InvalidSignatureError as err:
-        return Check("invalid_signature", str(err), type(err).__name__, _label(key, decoded, key_label))
+        return Check("invalid_signature", str(err), type(err).__name__, _label(_key_tried(key, decoded), key_label))
     except _CLAIM_ERRORS as err:
-        return Check("rejected_claims", str(err), type(err).__name__, _label(key, decoded, key_label))
+        return Check("rejected_claims", str(err), type(err).__name__, _label(_key_tried(key, decoded), key_label))
     except InvalidTokenError as err:
         return Check("rejected", str(err), type(err).__name__)
     except InvalidKeyError as err:
@@ -346,12 +308,18 @@ def check_signature(
     except Exception as err:  # a bug must not reach the learner as a traceback
         return Check("error", _plain(err), type(err).__name__)
     checked = _what_was_checked(decoded, clock, audience, issuer, leeway)
-    return Check("valid", "", "", _label(key, decoded, key_label), checked)
+    return Check("valid", "", "", _label(verified.key, key_label), checked)
 
 
-def _label(source: Any, decoded: DecodedToken, key_label: str) -> str:
-    alg = decoded.header.get("alg")
-    used = _key_used(source, decoded.header, alg) if isinstance(alg, str) else None
+def _key_tried(source: Any, decoded: DecodedToken) -> Key | None:
+    """The key verify() checked the signature with, for a token it refused after choosing one."""
+    try:
+        return select_key(source, decoded.header)
+    except TokenLabError:  # pragma: no cover - called only after verify() chose this very key
+        return None
+
+
+def _label(used: Key | None, key_label: str) -> str:
     label = f"{used.kid} ({used.alg})" if used is not None else ""
     return f"{label} {key_label}".strip()
 

@@ -22,6 +22,8 @@ import ipywidgets as w
 
 from tokenlab.clock import Clock, format_utc
 from tokenlab.errors import UsageError
+from tokenlab.shortening import shorten
+from tokenlab.token_format import JWT_PATTERN as JWT
 from tokenlab.widgets import render
 from tokenlab.widgets.decoder import TokenDecoder
 from tokenlab.widgets.render import escape
@@ -32,7 +34,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["FlowInspector", "find_tokens", "purpose", "shorten_tokens"]
 
-JWT = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 _LONG_RUN = re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{32,}(?![A-Za-z0-9_-])")
 _BODY_CAP = 4_000
 _TOKEN_FIELDS = ("access_token", "id_token", "refresh_token")
@@ -40,7 +41,7 @@ _FORM_TOKEN_FIELDS = ("refresh_token", "token", "id_token_hint", "subject_token"
 
 
 def _short(token: str) -> str:
-    return token if len(token) <= 24 else f"{token[:12]}…{token[-6:]}"
+    return shorten(token, 12, 6, keep_whole_up_to=24)
 
 
 def shorten_tokens(text: str) -> str:

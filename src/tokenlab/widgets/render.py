@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from html import escape as _escape
 
+from tokenlab.shortening import shorten
 from tokenlab.widgets.analysis import Analysis, Check, Tampered
 
 __all__ = [
@@ -77,7 +78,7 @@ def segments_html(analysis: Analysis, *, changed_payload: bool = False) -> str:
         name = _PART_NAMES[index] if index < 3 and len(analysis.parts) <= 3 else "extra"
         colour = COLOURS[name]
         mark = ";background:#fff2a8" if changed_payload and name == "payload" else ""
-        text = part[:budget] + ("…" if len(part) > budget else "")
+        text = shorten(part, budget)
         budget = max(0, budget - len(part))
         spans.append(f'<span class="tl-{name}" style="color:{colour}{mark}" title="{name}">{escape(text)}</span>')
     dot = '<span class="tl-dot" style="color:#57606a;font-weight:bold">.</span>'
