@@ -391,11 +391,3 @@ def test_the_demo_registers_post_logout_uris_apart_from_redirect_uris():
 def test_a_post_logout_uri_that_cannot_be_registered_is_a_usage_error(secret, uris, says):
     with pytest.raises(UsageError, match=says):
         ClientConfig("app", secret, ("authorization_code",), post_logout_redirect_uris=uris)
-
-
-def test_json_configuration_reads_post_logout_redirect_uris():
-    config = ProviderConfig.from_json(
-        {"clients": [{"client_id": "app", "client_secret": "s" * 32, "grant_types": ["authorization_code"],
-                      "post_logout_redirect_uris": ["https://app.example/bye"]}]}
-    )  # fmt: skip
-    assert config.client("app").post_logout_redirect_uris == ("https://app.example/bye",)

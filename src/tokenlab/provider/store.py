@@ -252,11 +252,6 @@ class Store(ApiKeyStore):
                 return record, None
             return None, self.used_codes.get(key)
 
-    def link_code(self, code: str, grant_id: str) -> None:
-        """Remember which grant a redeemed code started, so its reuse can revoke it."""
-        with self.lock:
-            self.used_codes[digest(code)] = grant_id
-
     def code_came_back(self, code: str) -> str | None:
         """A redeemed code is presented again: the grant its first redemption started, for the caller to revoke
         (RFC 6749 §4.1.2). If that redemption has not linked its grant yet, the code is marked instead, and
@@ -270,7 +265,8 @@ class Store(ApiKeyStore):
             return grant_id
 
     def link_code_once(self, code: str, grant_id: str) -> bool:
-        """:meth:`link_code`, but ``False`` if the code came back while its first redemption ran."""
+        """Remember which grant a redeemed code started, so that its reuse can revoke it; ``False`` if the code came
+        back while its first redemption ran (the caller then revokes that grant itself)."""
         key = digest(code)
         with self.lock:
             came_back = self.used_codes.get(key) == CAME_BACK
@@ -367,13 +363,6 @@ class Store(ApiKeyStore):
             first = not record.used
             record.used = True
             return replace(record), replace(grant) if grant else None, scope, first
-
-    def revoke_refresh(self, token: str) -> RefreshRecord | None:
-        with self.lock:
-            record = self.refresh.get(digest(token))
-            if record is not None:
-                record.used = True
-            return record
 
     def live_refresh(self, token: str, now: int) -> tuple[RefreshRecord, Grant] | None:
         """A refresh token that would still work, with its grant (copies, to read): known, unused, within its
