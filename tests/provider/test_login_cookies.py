@@ -95,11 +95,11 @@ def test_head_authorize_with_a_session_issues_no_code(op, browser):
     from .test_sso import WEB, authorize_url
 
     client.login_as(authorize_url(op, WEB)[2], "alice", "wonderland", session=browser)
-    codes = len(op.store.codes)
+    codes = op.store.counts()["codes"]
     target = authorize_url(op, WEB)[2].removeprefix(op.issuer)
     answer = raw_head(op, target, cookie=f"tokenlab_session={browser.cookies['tokenlab_session']}")
     assert answer.startswith("HTTP/1.1 200 ") and "Location" not in answer
-    assert len(op.store.codes) == codes
+    assert op.store.counts()["codes"] == codes
 
 
 def test_authorize_with_a_trailing_slash_sends_the_browser_to_authorize_itself(op, http):

@@ -38,7 +38,7 @@ def log_in(op, browser, username="alice", password="wonderland"):
 def signed_in(op, browser):
     """Whether the provider still holds a live login session for this browser's cookie."""
     cookie = browser.cookies.get("tokenlab_session", "")
-    return op.store.login_session(cookie, op.clock.timestamp()) is not None
+    return op.store.logins.session(cookie, op.clock.timestamp()) is not None
 
 
 def id_token_for(op, app, username="alice"):
@@ -103,7 +103,7 @@ def test_a_logout_with_the_apps_id_token_ends_the_session_and_goes_back_to_its_p
     assert out.status_code == 303
     assert out.headers["Location"] == WEB_LOGGED_OUT + "?state=bye"
     assert "tokenlab_session=;" in out.headers["Set-Cookie"]
-    assert op.store.sessions == {}
+    assert op.store.counts()["sessions"] == 0
     assert login_page_shown(op, browser)
 
 

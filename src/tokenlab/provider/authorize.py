@@ -137,7 +137,7 @@ def authorization_endpoint(app: ProviderApp, request: Request) -> Response:
         query = request.query_string.decode("latin-1")
         return Response(status=308, headers={"Location": "../authorize" + ("?" + query if query else "")})
     session_id = request.cookies.get(SESSION_COOKIE, "")
-    session = app.store.login_session(session_id, app.clock.timestamp())
+    session = app.store.logins.session(session_id, app.clock.timestamp())
     if request.method != "POST":
         return _start(app, request, request.args, session)
     if request.mimetype != "application/x-www-form-urlencoded":
@@ -379,7 +379,7 @@ def _answer(app: ProviderApp, request: Request, form: MultiDict) -> Response:
         return pages.error_page("The form's action must be allow or deny.")
     sub, auth_time = None, now
     if action == "allow" and transaction.sub is not None:  # the consent page of a signed-in user
-        session = app.store.login_session(request.cookies.get(SESSION_COOKIE, ""), now)
+        session = app.store.logins.session(request.cookies.get(SESSION_COOKIE, ""), now)
         same = session is not None and digest(request.cookies.get(SESSION_COOKIE, "")) == transaction.session
         if session is None or not same or session.sub != transaction.sub:
             side.get(request_id, now, take=True)
@@ -412,9 +412,9 @@ def _answer(app: ProviderApp, request: Request, form: MultiDict) -> Response:
     if transaction.sub is None:
         # A password was entered: a new login session, for single sign-on, replacing any the browser had, so that a
         # re-login (prompt=login, max_age, another account) leaves no older session valid behind it.
-        app.store.end_login_session(request.cookies.get(SESSION_COOKIE, ""))
+        app.store.logins.end_session(request.cookies.get(SESSION_COOKIE, ""))
         session_id = app.store.secret()
-        app.store.start_login_session(session_id, sub, now, now + app.config.session_lifetime)
+        app.store.logins.start_session(session_id, sub, now, now + app.config.session_lifetime)
         set_cookie(response, app, request, SESSION_COOKIE, session_id)
     return response
 
@@ -461,7 +461,7 @@ def _issue_code(
     """The code: 256 random bits, stored as a hash, short-lived, bound to everything the token request must
     repeat (RFC 6749 §4.1.2, §10.5; RFC 7636 §4.4). ``auth_time`` is when the user actually logged in."""
     code = app.store.secret()  # 256 bits; reproducible only when a lesson seeds the provider
-    app.store.add_code(
+    app.store.logins.add_code(
         code,
         AuthorizationCode(
             client_id=client.client_id,
