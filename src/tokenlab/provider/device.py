@@ -411,7 +411,8 @@ def redeem_device_code(app: ProviderApp, client: ClientConfig, params: dict[str,
     grant = app.store.tokens.new_grant(client.client_id, record.sub, record.scope, record.auth_time or now, now)
     body = token_response(app, grant, client, record.scope, now, refresh=True)
     if not app.store.devices.link_grant(device_code, grant.grant_id):  # the code came back while we were minting
-        app.store.tokens.revoke_grant(grant.grant_id, "device code reused")  # exactly one answer, and nothing stays alive
+        # exactly one answer, and nothing stays alive
+        app.store.tokens.revoke_grant(grant.grant_id, "device code reused")
     return body
 
 

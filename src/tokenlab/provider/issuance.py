@@ -41,7 +41,9 @@ def issue_access_token(app: ProviderApp, grant: Grant, client: ClientConfig, sco
     if client.access_token_format == "opaque":
         token = app.store.secret(32)
         app.store.tokens.add_access(record, opaque_token=token)
-        app.store.events.log("issued", "access_token", jti, grant.grant_id, expires_at=record.expires_at, detail="opaque")
+        app.store.events.log(
+            "issued", "access_token", jti, grant.grant_id, expires_at=record.expires_at, detail="opaque"
+        )
         return token, lifetime
     claims: dict[str, Any] = {
         "iss": app.issuer,
