@@ -10,7 +10,6 @@ import requests
 from tokenlab.client import discover, login_as
 from tokenlab.provider import ClientConfig, MockProvider, ProviderConfig
 from tokenlab.provider.authorize import LOGIN_PAGE_LIFETIME
-from tokenlab.provider.login_session import browser_side
 
 CALLBACK = "http://127.0.0.1/callback"  # notebook-app's registered redirect URI
 WEB_CALLBACK = "http://127.0.0.1/web/callback"
@@ -152,11 +151,11 @@ def assert_sent_back(op, response, error, state=STATE):
     ],
 )
 def test_b1_redirect_uri_not_registered_byte_for_byte_is_refused_without_redirecting(shared_op, http, redirect_uri):
-    pages = len(browser_side(shared_op.app))
+    pages = shared_op.store.counts()["login_pages"]
     response = start(shared_op, http, request_params(redirect_uri=redirect_uri))
     assert_error_page(response)
     assert "not registered" in response.text
-    assert len(browser_side(shared_op.app)) == pages  # no login page was made for it
+    assert shared_op.store.counts()["login_pages"] == pages  # no login page was made for it
 
 
 @pytest.mark.parametrize(
@@ -339,7 +338,7 @@ def test_the_login_page_says_who_asks_for_what_and_carries_only_a_request_id(op,
     assert re.findall(r'<input[^>]* name="([^"]+)"', text) == ["request_id", "username", "password"]
     assert "<script" not in text and "src=" not in text and "stylesheet" not in text
     assert CHALLENGE not in text and "client_id" not in text  # nothing in the form to tamper with
-    assert len(browser_side(op.app)) == 1
+    assert op.store.counts()["login_pages"] == 1
 
 
 def test_a_wrong_password_shows_the_page_again_without_redirecting(op, http):

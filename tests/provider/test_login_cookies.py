@@ -7,7 +7,6 @@ import socket
 import requests
 
 from tokenlab.provider import MockProvider
-from tokenlab.provider.login_session import browser_side
 
 from .test_authorize import request_id, request_params
 
@@ -83,10 +82,10 @@ def raw_head(op, target, cookie=""):
 
 def test_head_authorize_opens_no_login_page_and_sets_no_cookie(op, http):
     target = http.get(op.url("/authorize"), params=request_params()).url.removeprefix(op.issuer)
-    waiting = len(browser_side(op.app))
+    waiting = op.store.counts()["login_pages"]
     answer = raw_head(op, target)
     assert answer.startswith("HTTP/1.1 200 ") and "Set-Cookie" not in answer
-    assert len(browser_side(op.app)) == waiting
+    assert op.store.counts()["login_pages"] == waiting
 
 
 def test_head_authorize_with_a_session_issues_no_code(op, browser):

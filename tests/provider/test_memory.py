@@ -12,10 +12,12 @@ import pytest
 from tokenlab import client
 from tokenlab.errors import InvalidGrantError
 from tokenlab.provider import MockProvider, ProviderConfig
+from tokenlab.provider.authorize import LOGIN_PAGE_LIFETIME
 from tokenlab.provider.recorder import CAPACITY
 from tokenlab.provider.store import RETAIN, limits
 
 from .conftest import MACHINE, WEB
+from .test_authorize import request_params, start, submit
 
 WEB_CALLBACK = "http://127.0.0.1/web/callback"
 
@@ -161,3 +163,14 @@ def test_a_redeemed_code_is_remembered_as_long_as_its_grant_so_a_late_replay_sti
         client.exchange_code(meta, code, client_id=WEB[0], client_secret=WEB[1], redirect_uri=WEB_CALLBACK, pkce=pkce)
     with pytest.raises(InvalidGrantError, match="revoked"):
         client.refresh(meta, tokens["refresh_token"], client_id=WEB[0], client_secret=WEB[1])
+
+
+def test_login_pages_are_capped_oldest_first_and_forgotten_once_expired(op, http, monkeypatch):
+    monkeypatch.setattr(limits, "MAX_LOGIN_PAGES", 3)  # the real cap is 10 000
+    pages = [start(op, http, request_params()) for _ in range(5)]
+    assert op.store.counts()["login_pages"] == 3
+    assert "expired or was already answered" in submit(op, http, pages[0]).text  # the oldest went first
+    assert submit(op, http, pages[4]).status_code == 303  # the newest still answers
+    op.clock.advance(seconds=LOGIN_PAGE_LIFETIME)
+    op.mint(MACHINE[0])  # storing something prunes
+    assert op.store.counts()["login_pages"] == 0

@@ -12,7 +12,7 @@ from .conftest import WEB
 SRC = Path(tokenlab.__file__).parent
 STORE = SRC / "provider" / "store"
 FIELDS = (
-    "sessions|codes|used_codes|used_code_expiry|grants|access|opaque|refresh|revoked_jtis|devices|user_codes|keys|ids"
+    "pages|consents|sessions|codes|used_codes|used_code_expiry|grants|access|opaque|refresh|revoked_jtis|devices|user_codes|keys|ids"
     "|events|labels"
 )
 # ``store.lock``, ``store._anything``, or a part's dictionary (``store.tokens.access``), not a method call on it

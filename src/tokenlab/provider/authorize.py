@@ -73,10 +73,8 @@ from tokenlab.provider.login_session import (
     BROWSER_COOKIE,
     PASSWORD_TRIES_PER_PAGE,
     SESSION_COOKIE,
-    LoginTransaction,
     authenticate_user,
     browser_id,
-    browser_side,
     cross_site,
     forget_wrong_passwords,
     note_wrong_password,
@@ -84,7 +82,7 @@ from tokenlab.provider.login_session import (
     set_cookie,
 )
 from tokenlab.provider.scopes import check_scope
-from tokenlab.provider.store import LoginSession, PendingAuthorization, digest
+from tokenlab.provider.store import LoginSession, LoginTransaction, PendingAuthorization, digest
 
 if TYPE_CHECKING:  # pragma: no cover
     from tokenlab.provider.app import ProviderApp
@@ -202,7 +200,7 @@ def _start(app: ProviderApp, request: Request, params: MultiDict, session: Login
     )
     browser, new_browser = browser_id(request)
     request_id = app.store.secret()
-    browser_side(app).open(
+    app.store.logins.open_page(
         request_id,
         LoginTransaction(
             pending,
@@ -234,7 +232,7 @@ def _what_to_ask(
     usable = session if session is not None and not too_old and not prompt & {"login", "select_account"} else None
     # Consent (OIDC Core §3.1.2.4): asked when prompt=consent, for any scope this user has not granted this client,
     # and always for a public client, whose client_id anyone can send (RFC 8252 §8.6, RFC 6819 §5.2.3.2).
-    granted = browser_side(app).granted(usable.sub, client.client_id) if usable else frozenset()
+    granted = app.store.logins.consented(usable.sub, client.client_id) if usable else frozenset()
     ask_consent = client.public or "consent" in prompt or not set(values["scope"].split()) <= granted
     if "none" in prompt:
         if usable is None:
@@ -358,13 +356,13 @@ def _answer(app: ProviderApp, request: Request, form: MultiDict) -> Response:
         )
     now = app.clock.timestamp()
     request_id = fields["request_id"]
-    side = browser_side(app)
-    transaction = side.get(request_id, now)
+    logins = app.store.logins
+    transaction = logins.page(request_id, now)
     client = app.config.client(transaction.pending.client_id) if transaction else None
     if transaction is None or client is None:
         return pages.error_page("This login page has expired or was already answered.")
     if not hmac.compare_digest(digest(request.cookies.get(BROWSER_COOKIE, "")), transaction.browser):
-        side.get(request_id, now, take=True)  # its id has left the browser that opened it: nobody may use it now
+        logins.page(request_id, now, take=True)  # its id has left the browser that opened it: nobody may use it now
         return pages.error_page(
             "This sign-in page was opened in another browser. A sign-in counts only in the browser that started it, "
             "so that nobody can sign you in to their account (login CSRF, RFC 6749 §10.12).",
@@ -380,7 +378,7 @@ def _answer(app: ProviderApp, request: Request, form: MultiDict) -> Response:
         session = app.store.logins.session(request.cookies.get(SESSION_COOKIE, ""), now)
         same = session is not None and digest(request.cookies.get(SESSION_COOKIE, "")) == transaction.session
         if session is None or not same or session.sub != transaction.sub:
-            side.get(request_id, now, take=True)
+            logins.page(request_id, now, take=True)
             return pages.error_page("You were signed out while this page was open.", untrusted_redirect=False)
         sub, auth_time = session.sub, session.auth_time
     elif action == "allow":
@@ -389,12 +387,12 @@ def _answer(app: ProviderApp, request: Request, form: MultiDict) -> Response:
             return user_or_page
         sub = user_or_page.sub
     # One answer per page, even if it is submitted twice: take the transaction atomically.
-    if side.get(request_id, now, take=True) is None:
+    if logins.page(request_id, now, take=True) is None:
         return pages.error_page("This login page was already answered.")
     if sub is None:
         denied = AccessDeniedError(f"The user denied {client.client_id} access (RFC 6749 section 4.1.2.1).")
         return redirect_to_client(app, pending.redirect_uri, error_params(denied), pending.state)
-    side.grant(sub, client.client_id, pending.scope)  # remembered consent (OIDC Core §3.1.2.4)
+    logins.add_consent(sub, client.client_id, pending.scope)  # remembered consent (OIDC Core §3.1.2.4)
     code = issue_code(
         app,
         client,
@@ -436,7 +434,7 @@ def _check_password(
         forget_wrong_passwords(app, username)
         return user
     if note_wrong_password(app, username, request_id) >= PASSWORD_TRIES_PER_PAGE:
-        browser_side(app).get(request_id, app.clock.timestamp(), take=True)
+        app.store.logins.page(request_id, app.clock.timestamp(), take=True)
         return pages.error_page(
             f"{PASSWORD_TRIES_PER_PAGE} wrong passwords on this page: it is used up. Go back to the application "
             "and start again (RFC 6749 §10.10).",

@@ -1,8 +1,7 @@
 """Everything the provider remembers, in five parts that share ONE lock.
 
-- :attr:`Store.logins` (:mod:`~tokenlab.provider.store.logins`): login sessions, authorization codes and the codes
-  already redeemed (login pages waiting for an answer are the browser's side:
-  :mod:`~tokenlab.provider.login_session`);
+- :attr:`Store.logins` (:mod:`~tokenlab.provider.store.logins`): login pages waiting for an answer, consents, login
+  sessions, authorization codes and the codes already redeemed;
 - :attr:`Store.tokens` (:mod:`~tokenlab.provider.store.tokens`): grants, access tokens, refresh tokens, the denylist;
 - :attr:`Store.devices` (:mod:`~tokenlab.provider.store.devices`): device authorizations (RFC 8628);
 - :attr:`Store.api_keys` (:mod:`~tokenlab.provider.store.api_keys`): API keys, by id and by hash;
@@ -20,7 +19,7 @@ tokens, device codes and login sessions, then grants none of whose tokens are le
 gone. tokenlab's provider chooses to keep each record for :data:`RETAIN` seconds after it expired, because a client
 that comes back a little late should hear "this code has expired" (RFC 6749 §4.1.2) rather than "unknown". What an
 unauthenticated caller can make is also capped by count: device authorizations of a public client
-(:data:`MAX_PENDING`) and login pages (:data:`~tokenlab.provider.login_session.MAX_TRANSACTIONS`), oldest first, and the token timeline keeps the last :data:`MAX_EVENTS` events.
+(:data:`MAX_PENDING`) and login pages (:data:`MAX_LOGIN_PAGES`), oldest first, and the token timeline keeps the last :data:`MAX_EVENTS` events.
 """
 
 from __future__ import annotations
@@ -39,6 +38,7 @@ from tokenlab.provider.records import (
     DeviceAuthorization,
     Grant,
     LoginSession,
+    LoginTransaction,
     PendingAuthorization,
     RefreshRecord,
     TokenEvent,
@@ -47,12 +47,13 @@ from tokenlab.provider.store import limits
 from tokenlab.provider.store.api_keys import ApiKeyStore
 from tokenlab.provider.store.devices import DeviceStore
 from tokenlab.provider.store.events import EventLog
-from tokenlab.provider.store.limits import MAX_EVENTS, MAX_PENDING, RETAIN, digest, new_secret
+from tokenlab.provider.store.limits import MAX_EVENTS, MAX_LOGIN_PAGES, MAX_PENDING, RETAIN, digest, new_secret
 from tokenlab.provider.store.logins import LoginStore
 from tokenlab.provider.store.tokens import TokenStore
 
 __all__ = [
     "MAX_EVENTS",
+    "MAX_LOGIN_PAGES",
     "MAX_PENDING",
     "RETAIN",
     "AccessRecord",
@@ -65,6 +66,7 @@ __all__ = [
     "Grant",
     "LoginSession",
     "LoginStore",
+    "LoginTransaction",
     "PendingAuthorization",
     "RefreshRecord",
     "Store",
@@ -110,6 +112,8 @@ class Store:
         """How many records of each kind the store holds now: what a test or a lesson reads to see what it keeps."""
         with self.lock:
             return {
+                "login_pages": len(self.logins.pages),
+                "consents": len(self.logins.consents),
                 "sessions": len(self.logins.sessions),
                 "codes": len(self.logins.codes),
                 "used_codes": len(self.logins.used_codes),

@@ -9,12 +9,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-__all__ = ["MAX_EVENTS", "MAX_PENDING", "RETAIN", "digest", "new_secret"]
+__all__ = ["MAX_EVENTS", "MAX_LOGIN_PAGES", "MAX_PENDING", "RETAIN", "digest", "new_secret"]
 
 RETAIN = 24 * 3600
 """Seconds a record is kept after it expired, on the provider's clock: late requests are told why they fail."""
 MAX_PENDING = 1000
 """Unanswered device authorizations kept at most: the oldest pending ones go first."""
+MAX_LOGIN_PAGES = 10_000
+"""Login pages waiting for an answer, at most: the oldest are forgotten first (anyone can open one)."""
 MAX_EVENTS = 10_000
 """Token events kept for the timelines (``op.events``): the oldest go first."""
 

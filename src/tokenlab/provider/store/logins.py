@@ -1,18 +1,21 @@
-"""Logins done: login sessions (single sign-on) and authorization codes, waiting and redeemed.
+"""Logins: the login pages waiting for an answer, the consents users gave, login sessions (single sign-on), and
+authorization codes, waiting and redeemed.
 
 An authorization code is single-use (RFC 6749 §4.1.2): :meth:`LoginStore.take_code` consumes it in one step under
 the store's lock, so two concurrent redemptions give exactly one success, and a redeemed code is remembered with the
 grant it started, so that its reuse can revoke that grant (:meth:`~LoginStore.code_came_back`,
-:meth:`~LoginStore.link_code_once`). Codes and session cookies are kept as SHA-256 hashes.
+:meth:`~LoginStore.link_code_once`). Codes, login pages' request ids and session cookies are kept as SHA-256 hashes.
 """
 
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tokenlab.provider.records import CAME_BACK, AuthorizationCode, LoginSession
+from tokenlab.provider.records import CAME_BACK, AuthorizationCode, LoginSession, LoginTransaction
+from tokenlab.provider.store import limits
 from tokenlab.provider.store.limits import digest
 
 __all__ = ["LoginStore"]
@@ -20,16 +23,52 @@ __all__ = ["LoginStore"]
 
 @dataclass
 class LoginStore:
-    """Sessions by digest of the cookie, codes by digest, and redeemed codes (digest -> the grant they started,
-    and when they would have expired). Login pages still waiting for an answer are the browser's side of a login:
-    :class:`tokenlab.provider.login_session.BrowserSide` keeps them."""
+    """Login pages by digest of their request id (oldest first), consents by (sub, client_id), sessions by digest of
+    the cookie, codes by digest, and redeemed codes (digest -> the grant they started, and when they would have
+    expired)."""
 
     lock: threading.RLock = field(repr=False)
     tidy: Callable[[], None] = field(repr=False)  # the store forgets what expired (callers hold the lock)
+    pages: OrderedDict[str, LoginTransaction] = field(default_factory=OrderedDict)
+    consents: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)  # (sub, client_id) -> scopes
     sessions: dict[str, LoginSession] = field(default_factory=dict)
     codes: dict[str, AuthorizationCode] = field(default_factory=dict)
     used_codes: dict[str, str] = field(default_factory=dict)  # digest -> grant id issued from it
     used_code_expiry: dict[str, int] = field(default_factory=dict)  # digest -> when that code would have expired
+
+    # --- login pages waiting for an answer (RFC 6749 §4.1.1–4.1.2, §10.12) --------
+
+    def open_page(self, request_id: str, transaction: LoginTransaction, now: int) -> None:
+        """Keep a login page's checked request; at most :data:`~tokenlab.provider.store.limits.MAX_LOGIN_PAGES`,
+        the oldest going first."""
+        with self.lock:
+            for key in [k for k, t in self.pages.items() if now >= t.pending.expires_at]:
+                del self.pages[key]
+            while len(self.pages) >= limits.MAX_LOGIN_PAGES:
+                self.pages.popitem(last=False)
+            self.pages[digest(request_id)] = transaction
+
+    def page(self, request_id: str, now: int, *, take: bool = False) -> LoginTransaction | None:
+        """The unexpired login page behind a ``request_id``; ``take=True`` ends it in the same step, so a page
+        submitted twice (or from two tabs) is answered once."""
+        key = digest(request_id)
+        with self.lock:
+            transaction = self.pages.get(key)
+            if transaction is None or now >= transaction.pending.expires_at:
+                self.pages.pop(key, None)
+                return None
+            if take:
+                del self.pages[key]
+            return transaction
+
+    def consented(self, sub: str, client_id: str) -> frozenset[str]:
+        """The scopes ``sub`` has granted ``client_id`` so far (OIDC Core §3.1.2.4)."""
+        with self.lock:
+            return self.consents.get((sub, client_id), frozenset())
+
+    def add_consent(self, sub: str, client_id: str, scope: str) -> None:
+        with self.lock:
+            self.consents[(sub, client_id)] = self.consented(sub, client_id) | set(scope.split())
 
     # --- login sessions (single sign-on) --------------------------------------
 
@@ -98,8 +137,10 @@ class LoginStore:
     # --- forgetting -------------------------------------------------------------
 
     def prune(self, now: int, gone: int) -> None:
-        """Forget codes that expired by ``gone``, and login sessions that expired by ``now``."""
+        """Forget codes that expired by ``gone``, and login pages and sessions that expired by ``now``."""
         with self.lock:
+            for key in [k for k, t in self.pages.items() if t.pending.expires_at <= now]:
+                del self.pages[key]
             for key in [k for k, r in self.codes.items() if r.expires_at <= gone]:
                 del self.codes[key]
             for key in [k for k, r in self.sessions.items() if r.expires_at <= now]:
