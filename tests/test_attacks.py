@@ -415,7 +415,7 @@ def test_a8_a_token_for_another_audience_fools_the_naive_verifier_and_not_tokenl
     naive_accepts(token, scope="orders:read", aud="billing-api")
     assert tokenlab_refuses(op, token, AudienceMismatchError).claim == "aud"
     api_refuses(op, token, AudienceMismatchError)
-    assert not op.store.access.get(claims["jti"])  # the twin provider minted it: op has no record of it
+    assert not op.store.tokens.access_record(claims["jti"])  # the twin provider minted it: op has no record of it
 
 
 def test_a9_an_id_token_replayed_as_an_access_token_fools_the_naive_verifier_and_not_tokenlab(op):

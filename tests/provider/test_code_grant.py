@@ -56,7 +56,7 @@ def jti(access_token):
 
 def assert_revoked(op, http, body):
     """Every token of ``body`` is dead: the access token's jti is inactive and its refresh token is refused."""
-    assert op.store.access_active(jti(body["access_token"]), op.clock.timestamp()) is None
+    assert op.store.tokens.access_active(jti(body["access_token"]), op.clock.timestamp()) is None
     refused(refresh(op, http, body))
 
 
@@ -117,8 +117,8 @@ def test_a_confidential_client_with_client_secret_basic_gets_tokens(op, http, pk
 def test_the_code_is_256_random_bits_kept_only_as_a_hash(op, http):
     code = authorization_code(op, http)
     assert len(code) == 43  # base64url of 32 bytes
-    assert code not in op.store.codes and code not in str(op.store.codes)
-    (record,) = op.store.codes.values()
+    assert code not in repr(op.store)
+    (record,) = op.store.logins.codes_waiting()
     assert record.expires_at == op.clock.timestamp() + op.config.code_lifetime
 
 
@@ -178,15 +178,17 @@ def test_c1_concurrent_redemptions_of_one_code_give_exactly_one_success_which_is
 def test_c1_a_code_that_comes_back_during_its_first_redemption_still_gets_it_revoked(op, http, comes_back):
     """The two interleavings the concurrent test hits by chance, played in order on the store."""
     code = authorization_code(op, http)
-    record, _ = op.store.take_code(code)  # the first redemption takes the code
-    grant = op.store.new_grant(record.client_id, record.sub, record.scope, record.auth_time, record.auth_time)
+    record, _ = op.store.logins.take_code(code)  # the first redemption takes the code
+    grant = op.store.tokens.new_grant(record.client_id, record.sub, record.scope, record.auth_time, record.auth_time)
     if comes_back == "before-the-link":
-        assert op.store.take_code(code) == (None, "")  # the copy arrives while the first is still minting
-        assert op.store.code_came_back(code) is None  # nothing to revoke yet: the code is marked instead
-        assert op.store.link_code_once(code, grant.grant_id) is False  # so the first redemption revokes its grant
+        assert op.store.logins.take_code(code) == (None, "")  # the copy arrives while the first is still minting
+        assert op.store.logins.code_came_back(code) is None  # nothing to revoke yet: the code is marked instead
+        assert (
+            op.store.logins.link_code_once(code, grant.grant_id) is False
+        )  # so the first redemption revokes its grant
     else:
-        assert op.store.link_code_once(code, grant.grant_id) is True
-        assert op.store.code_came_back(code) == grant.grant_id  # the copy finds the grant to revoke
+        assert op.store.logins.link_code_once(code, grant.grant_id) is True
+        assert op.store.logins.code_came_back(code) == grant.grant_id  # the copy finds the grant to revoke
 
 
 # --- C2: the verifier must match, and a failed attempt uses the code up -----
@@ -209,7 +211,7 @@ def test_c2_a_missing_wrong_or_malformed_code_verifier_is_refused_and_uses_up_th
     code = authorization_code(op, http)
     assert "code_verifier" in refused_code(redeem(op, http, code, verifier=verifier))["error_description"]
     refused_code(redeem(op, http, code))  # the right verifier comes too late: the code is gone
-    assert op.store.access == {}
+    assert op.store.counts()["access"] == 0
 
 
 # --- C3: no verifier where no challenge was sent ----------------------------
@@ -246,7 +248,7 @@ def test_c4_a_code_presented_by_another_client_is_refused_and_burnt(op, http):
     body = refused_code(redeem(op, http, code, auth=WEB))
     assert "another client" in body["error_description"]
     refused_code(redeem(op, http, code))  # a code that leaked is not left for anyone
-    assert op.store.access == {}
+    assert op.store.counts()["access"] == 0
 
 
 def test_c4_an_expired_code_is_refused(op, http, clock):

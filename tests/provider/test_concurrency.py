@@ -74,18 +74,18 @@ def test_issue_refresh_revoke_and_introspect_at_once_keep_every_invariant(op):
     # After the dust settles: every grant whose refresh token was revoked has no live token at all.
     now = op.clock.timestamp()
     store = op.store
-    dead_grants = {g.grant_id for g in store.grants.values() if g.revoked}
+    dead_grants = {g.grant_id for g in store.tokens.all_grants() if g.revoked}
     assert dead_grants, "the workers revoked nothing: the test did not exercise revocation"
-    for record in store.access.values():
+    for record in store.tokens.all_access():
         if record.grant_id in dead_grants:
-            assert store.access_active(record.jti, now) is None
+            assert store.tokens.access_active(record.jti, now) is None
     with requests.Session() as session:
         for token in revoked_refresh:
             assert introspect(session, token) == {"active": False}
         for token in issued:
             claims = decode_unverified(token).claims
             active = introspect(session, token)["active"]
-            grant = store.access[claims["jti"]].grant_id
+            grant = store.tokens.access_record(claims["jti"]).grant_id
             if grant in dead_grants:
                 assert active is False
 
@@ -119,10 +119,14 @@ def test_revoking_during_a_refresh_leaves_no_live_token_of_that_grant(op):
         now = op.clock.timestamp()
         grant_id = next(
             r.grant_id
-            for r in op.store.access.values()
+            for r in op.store.tokens.all_access()
             if r.jti == decode_unverified(tokens["access_token"]).claims["jti"]
         )
-        live = [r for r in op.store.access.values() if r.grant_id == grant_id and op.store.access_active(r.jti, now)]
+        live = [
+            r
+            for r in op.store.tokens.all_access()
+            if r.grant_id == grant_id and op.store.tokens.access_active(r.jti, now)
+        ]
         assert live == [], f"round {round_number}: a token of the revoked grant is still live"
         if results["refresh"].status_code == 200:
             fresh = results["refresh"].json()

@@ -161,7 +161,7 @@ def test_f1_polling_before_approval_is_pending_and_polling_faster_than_the_inter
     codes = start(op, http).json()
     assert error(poll(op, http, codes["device_code"])) == "authorization_pending"
     assert error(poll(op, http, codes["device_code"])) == "slow_down"  # at once: too fast
-    assert op.store.device(codes["device_code"]).interval == 10  # +5 s (RFC 8628 §3.5)
+    assert op.store.devices.by_device_code(codes["device_code"]).interval == 10  # +5 s (RFC 8628 §3.5)
     op.clock.advance(seconds=5)
     slow = poll(op, http, codes["device_code"])  # 5 s is no longer enough
     assert error(slow) == "slow_down"
@@ -347,17 +347,17 @@ def test_f3_a_device_code_that_comes_back_during_its_redemption_still_gets_its_g
     codes = start(op, http).json()
     answer(op, http, codes["user_code"])
     now = op.clock.timestamp()
-    outcome, record = op.store.poll_device(codes["device_code"], "tv-app", now)  # the first redemption takes it
+    outcome, record = op.store.devices.poll(codes["device_code"], "tv-app", now)  # the first redemption takes it
     assert outcome == "approved"
-    grant = op.store.new_grant("tv-app", record.sub, record.scope, record.auth_time, now)
+    grant = op.store.tokens.new_grant("tv-app", record.sub, record.scope, record.auth_time, now)
     if comes_back == "before-the-link":
-        assert op.store.poll_device(codes["device_code"], "tv-app", now)[1].grant_id is None  # nothing to revoke yet
-        assert op.store.link_device(codes["device_code"], grant.grant_id) is False  # so the first one revokes
+        assert op.store.devices.poll(codes["device_code"], "tv-app", now)[1].grant_id is None  # nothing to revoke yet
+        assert op.store.devices.link_grant(codes["device_code"], grant.grant_id) is False  # so the first one revokes
     else:
-        assert op.store.link_device(codes["device_code"], grant.grant_id) is True
+        assert op.store.devices.link_grant(codes["device_code"], grant.grant_id) is True
         replay = poll(op, http, codes["device_code"])
         assert error(replay) == "invalid_grant"
-        assert not op.store.grant_alive(grant.grant_id)  # the replay revoked it
+        assert not op.store.tokens.grant_alive(grant.grant_id)  # the replay revoked it
 
 
 def test_a_confidential_device_client_may_authenticate_with_basic_and_send_no_body(two_device_clients, http):

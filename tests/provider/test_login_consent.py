@@ -38,10 +38,10 @@ def asks_consent_only(page):
 def test_a_granted_scope_is_silent_but_a_wider_scope_asks_for_consent_again(op, browser):
     sign_in(op, browser)
     assert "code" in answer_of(visit(op, browser))  # openid profile: granted
-    codes = len(op.store.codes)
+    codes = op.store.counts()["codes"]
     wider = visit(op, browser, scope="openid profile orders:read")
     assert asks_consent_only(wider) and "list your orders" in wider.text
-    assert len(op.store.codes) == codes  # no code for the wider scope
+    assert op.store.counts()["codes"] == codes  # no code for the wider scope
 
 
 def test_prompt_consent_asks_even_for_what_was_granted(op, browser):
@@ -102,7 +102,7 @@ def test_prompt_login_replaces_the_old_session(op, browser):
     with requests.Session() as thief:  # whoever kept the old cookie value
         thief.cookies.set("tokenlab_session", old)
         assert asks_password(visit(op, thief))
-    assert op.store.login_session(old, op.clock.timestamp()) is None
+    assert op.store.logins.session(old, op.clock.timestamp()) is None
 
 
 def test_select_account_shows_the_login_form_and_another_account_replaces_the_session(op, browser):
@@ -110,8 +110,8 @@ def test_select_account_shows_the_login_form_and_another_account_replaces_the_se
     assert asks_password(visit(op, browser, prompt="select_account"))
     url = authorize_url(op, WEB, prompt="select_account")[2]
     client.login_as(url, "bob", "builder", session=browser)
-    session = op.store.login_session(browser.cookies["tokenlab_session"], op.clock.timestamp())
-    assert session.sub == "user-bob" and len(op.store.sessions) == 1
+    session = op.store.logins.session(browser.cookies["tokenlab_session"], op.clock.timestamp())
+    assert session.sub == "user-bob" and op.store.counts()["sessions"] == 1
 
 
 def test_a_max_age_that_is_no_number_is_an_invalid_request(op, browser):
@@ -123,9 +123,9 @@ def test_a_max_age_that_is_no_number_is_an_invalid_request(op, browser):
 def test_a_consent_page_is_refused_if_the_user_signed_out_meanwhile(op, browser):
     sign_in(op, browser)
     page = visit(op, browser, prompt="consent")
-    codes = len(op.store.codes)
-    op.store.end_login_session(browser.cookies["tokenlab_session"])
+    codes = op.store.counts()["codes"]
+    op.store.logins.end_session(browser.cookies["tokenlab_session"])
     request_id = page.text.split('name="request_id" value="')[1].split('"')[0]
     refused = browser.post(op.url("/authorize"), data={"request_id": request_id}, allow_redirects=False)
     assert refused.status_code == 400, refused.text
-    assert "signed out" in refused.text and len(op.store.codes) == codes
+    assert "signed out" in refused.text and op.store.counts()["codes"] == codes

@@ -7,7 +7,6 @@ import socket
 import requests
 
 from tokenlab.provider import MockProvider
-from tokenlab.provider.login_session import browser_side
 
 from .test_authorize import request_id, request_params
 
@@ -83,10 +82,10 @@ def raw_head(op, target, cookie=""):
 
 def test_head_authorize_opens_no_login_page_and_sets_no_cookie(op, http):
     target = http.get(op.url("/authorize"), params=request_params()).url.removeprefix(op.issuer)
-    waiting = len(browser_side(op.app))
+    waiting = op.store.counts()["login_pages"]
     answer = raw_head(op, target)
     assert answer.startswith("HTTP/1.1 200 ") and "Set-Cookie" not in answer
-    assert len(browser_side(op.app)) == waiting
+    assert op.store.counts()["login_pages"] == waiting
 
 
 def test_head_authorize_with_a_session_issues_no_code(op, browser):
@@ -95,11 +94,11 @@ def test_head_authorize_with_a_session_issues_no_code(op, browser):
     from .test_sso import WEB, authorize_url
 
     client.login_as(authorize_url(op, WEB)[2], "alice", "wonderland", session=browser)
-    codes = len(op.store.codes)
+    codes = op.store.counts()["codes"]
     target = authorize_url(op, WEB)[2].removeprefix(op.issuer)
     answer = raw_head(op, target, cookie=f"tokenlab_session={browser.cookies['tokenlab_session']}")
     assert answer.startswith("HTTP/1.1 200 ") and "Location" not in answer
-    assert len(op.store.codes) == codes
+    assert op.store.counts()["codes"] == codes
 
 
 def test_authorize_with_a_trailing_slash_sends_the_browser_to_authorize_itself(op, http):

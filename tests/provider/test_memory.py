@@ -12,11 +12,12 @@ import pytest
 from tokenlab import client
 from tokenlab.errors import InvalidGrantError
 from tokenlab.provider import MockProvider, ProviderConfig
-from tokenlab.provider import store as store_module
+from tokenlab.provider.authorize import LOGIN_PAGE_LIFETIME
 from tokenlab.provider.recorder import CAPACITY
-from tokenlab.provider.store import RETAIN
+from tokenlab.provider.store import RETAIN, limits
 
 from .conftest import MACHINE, WEB
+from .test_authorize import request_params, start, submit
 
 WEB_CALLBACK = "http://127.0.0.1/web/callback"
 
@@ -39,7 +40,7 @@ def junk(op, http, n: int) -> None:
 
 
 def test_thousands_of_junk_requests_leave_the_provider_no_bigger(op, http, monkeypatch):
-    monkeypatch.setattr(store_module, "MAX_PENDING", 300)  # the real cap is 1000; a smaller one keeps this short
+    monkeypatch.setattr(limits, "MAX_PENDING", 300)  # the real cap is 1000; a smaller one keeps this short
     tracemalloc.start()
     try:
         junk(op, http, 1500)  # fills the recorder's ring (1000) and the cap on unanswered device codes
@@ -51,7 +52,7 @@ def test_thousands_of_junk_requests_leave_the_provider_no_bigger(op, http, monke
     finally:
         tracemalloc.stop()
     assert len(op.exchanges) == CAPACITY
-    assert len(op.store.devices) == 300 and len(op.store.user_codes) == 300
+    assert op.store.counts()["devices"] == 300 and op.store.counts()["user_codes"] == 300
     assert grown < 256 * 1024, f"the provider grew by {grown} bytes over 1500 junk requests"
 
 
@@ -73,12 +74,14 @@ def test_expired_codes_tokens_grants_and_device_codes_are_forgotten_a_day_after_
         client.fetch_token(meta, client_id=MACHINE[0], client_secret=MACHINE[1])
     client.start_device_flow(meta, client_id="tv-app", scope="openid")
     store = op.store
-    assert store.codes and store.used_codes and store.refresh and store.devices and len(store.grants) == 6
+    held = store.counts()
+    assert held["codes"] and held["used_codes"] and held["refresh"] and held["devices"] and held["grants"] == 6
     op.clock.advance(seconds=8 * 3600 + RETAIN + 60)  # past the longest lifetime (refresh: 8 h) and a day more
     fresh = client.fetch_token(meta, client_id=MACHINE[0], client_secret=MACHINE[1])  # storing something prunes
-    assert (len(store.codes), len(store.used_codes), len(store.refresh), len(store.devices)) == (0, 0, 0, 0)
-    assert len(store.user_codes) == 0 and len(store.sessions) == 0 and len(store.revoked_jtis) == 0
-    assert len(store.grants) == 1 and len(store.access) == 1 and len(store.labels) == 1
+    left = store.counts()
+    assert (left["codes"], left["used_codes"], left["refresh"], left["devices"]) == (0, 0, 0, 0)
+    assert left["user_codes"] == 0 and left["sessions"] == 0 and left["revoked_jtis"] == 0
+    assert left["grants"] == 1 and left["access"] == 1 and left["labels"] == 1
     client.call_api(op.url("/api/reports"), fresh["access_token"]).raise_for_status()  # the new grant works
 
 
@@ -146,7 +149,7 @@ def test_a_grant_is_kept_while_its_refresh_token_lives_even_a_day_after_its_acce
     meta, _, _, tokens = _web_login(op, browser)
     op.clock.advance(seconds=RETAIN + 2 * 3600)  # the access token and the code are forgotten by now
     op.mint(MACHINE[0])  # a prune runs
-    assert len(op.store.access) == 1  # only the one just minted
+    assert op.store.counts()["access"] == 1  # only the one just minted
     renewed = client.refresh(meta, tokens["refresh_token"], client_id=WEB[0], client_secret=WEB[1])
     assert renewed["access_token"]
 
@@ -160,3 +163,14 @@ def test_a_redeemed_code_is_remembered_as_long_as_its_grant_so_a_late_replay_sti
         client.exchange_code(meta, code, client_id=WEB[0], client_secret=WEB[1], redirect_uri=WEB_CALLBACK, pkce=pkce)
     with pytest.raises(InvalidGrantError, match="revoked"):
         client.refresh(meta, tokens["refresh_token"], client_id=WEB[0], client_secret=WEB[1])
+
+
+def test_login_pages_are_capped_oldest_first_and_forgotten_once_expired(op, http, monkeypatch):
+    monkeypatch.setattr(limits, "MAX_LOGIN_PAGES", 3)  # the real cap is 10 000
+    pages = [start(op, http, request_params()) for _ in range(5)]
+    assert op.store.counts()["login_pages"] == 3
+    assert "expired or was already answered" in submit(op, http, pages[0]).text  # the oldest went first
+    assert submit(op, http, pages[4]).status_code == 303  # the newest still answers
+    op.clock.advance(seconds=LOGIN_PAGE_LIFETIME)
+    op.mint(MACHINE[0])  # storing something prunes
+    assert op.store.counts()["login_pages"] == 0

@@ -35,8 +35,8 @@ def test_d1_a_rotated_out_refresh_token_used_again_revokes_the_whole_grant(op, h
     assert replay.status_code == 400
     assert replay.json()["error"] == "invalid_grant"
     now = op.clock.timestamp()
-    assert op.store.access_active(jti(second["access_token"]), now) is None  # the legitimate successor dies too
-    assert op.store.access_active(jti(first["access_token"]), now) is None
+    assert op.store.tokens.access_active(jti(second["access_token"]), now) is None  # the legitimate successor dies too
+    assert op.store.tokens.access_active(jti(first["access_token"]), now) is None
     assert refresh(op, http, second["refresh_token"]).json()["error"] == "invalid_grant"
 
 
@@ -71,7 +71,7 @@ def test_d1_two_concurrent_refreshes_never_leave_two_live_successors(op):
         winners = [r.json() for r in results if r.status_code == 200]
         assert len(winners) <= 1
         now = op.clock.timestamp()
-        live = [w for w in winners if op.store.access_active(jti(w["access_token"]), now)]
+        live = [w for w in winners if op.store.tokens.access_active(jti(w["access_token"]), now)]
         assert live == []  # the losers' reuse revoked the grant, the winner's tokens included
 
 

@@ -70,7 +70,7 @@ def test_e4_a_revoked_jwt_access_token_is_refused_by_the_api_and_inactive_in_int
     claims = decode_unverified(access).claims
     assert api(op, http, access).status_code == 200
     assert revoke(op, http, access, token_type_hint="access_token").status_code == 200
-    assert op.store.revoked_jtis == {claims["jti"]: claims["exp"]}  # denied until exp (+ the leeway, below)
+    assert op.store.tokens.denylist() == {claims["jti"]: claims["exp"]}  # denied until exp (+ the leeway, below)
     refused = api(op, http, access)
     assert refused.status_code == 401
     assert "revoked" in refused.json()["error_description"]
@@ -141,13 +141,13 @@ def test_denylist_entries_are_kept_until_exp_plus_the_largest_leeway_then_forgot
     """A verifier with leeway accepts a token up to MAX_LEEWAY seconds after its exp, so its entry must outlive exp."""
     access = op.mint("web-app", "alice", scope="orders:read")["access_token"]
     claims = decode_unverified(access).claims
-    op.store.revoke_access(claims["jti"])
-    op.store.forget_expired(claims["exp"])
-    assert claims["jti"] in op.store.revoked_jtis  # at exp, a verifier with leeway still accepts it
-    op.store.forget_expired(claims["exp"] + MAX_LEEWAY - 1)
-    assert claims["jti"] in op.store.revoked_jtis
-    op.store.forget_expired(claims["exp"] + MAX_LEEWAY)
-    assert op.store.revoked_jtis == {}  # now no verifier of tokenlab's accepts it, whatever its leeway
+    op.store.tokens.revoke_access(claims["jti"])
+    op.store.tokens.forget_expired(claims["exp"])
+    assert claims["jti"] in op.store.tokens.denylist()  # at exp, a verifier with leeway still accepts it
+    op.store.tokens.forget_expired(claims["exp"] + MAX_LEEWAY - 1)
+    assert claims["jti"] in op.store.tokens.denylist()
+    op.store.tokens.forget_expired(claims["exp"] + MAX_LEEWAY)
+    assert op.store.tokens.denylist() == {}  # now no verifier of tokenlab's accepts it, whatever its leeway
 
 
 def test_denylist_entries_expire_with_their_tokens(op, http):
@@ -155,10 +155,10 @@ def test_denylist_entries_expire_with_their_tokens(op, http):
     first = op.mint("web-app", "alice", scope="orders:read")
     http.post(op.url("/revoke"), data={"token": first["access_token"]}, auth=WEB)
     first_jti = decode_unverified(first["access_token"]).claims["jti"]
-    assert first_jti in op.store.revoked_jtis
+    assert first_jti in op.store.tokens.denylist()
     op.clock.advance(minutes=16)  # past the first token's exp and the largest leeway
     second = op.mint("web-app", "alice", scope="orders:read")
     http.post(op.url("/revoke"), data={"token": second["access_token"]}, auth=WEB)
-    assert first_jti not in op.store.revoked_jtis
-    assert decode_unverified(second["access_token"]).claims["jti"] in op.store.revoked_jtis
+    assert first_jti not in op.store.tokens.denylist()
+    assert decode_unverified(second["access_token"]).claims["jti"] in op.store.tokens.denylist()
     assert client.call_api(op.url("/api/orders"), first["access_token"]).status_code == 401  # expired all the same

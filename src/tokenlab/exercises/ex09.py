@@ -167,7 +167,7 @@ def _device_story_outcome() -> dict[str, bool]:
             return client.call_api(op.url("/api/orders"), token, session=http).status_code == 200
 
         def refresh_works(token: str) -> bool:
-            return op.store.live_refresh(token, op.clock.timestamp()) is not None
+            return op.store.tokens.live_refresh(token, op.clock.timestamp()) is not None
 
         return {
             "laptop AT2": access_works(laptop["access_token"]),

@@ -43,7 +43,7 @@ logged: RFC 6750 §2.3, §5.3). The API checks, in this order:
 
 1. the format and checksum (:func:`tokenlab.apikeys.parse_api_key`): a typo or
    a random look-alike is refused with 401 ``invalid_token`` **before any
-   lookup**, so noise costs no database work (``Store.api_key_lookups`` counts
+   lookup**, so noise costs no database work (``Store.api_keys.lookups`` counts
    the lookups);
 2. one lookup by SHA-256, then a constant-time comparison of the stored and
    computed hashes (``hmac.compare_digest``). Timing could at most reveal bits
@@ -200,7 +200,7 @@ def keys_endpoint(app: ProviderApp, request: Request) -> Response:
     client = _owner(app, request, params)
     now = app.clock.timestamp()
     if request.method == "GET":
-        keys = [_describe(record, now) for record in app.store.api_keys_of(client.client_id)]
+        keys = [_describe(record, now) for record in app.store.api_keys.owned_by(client.client_id)]
         return json_response({"keys": keys}, no_store=True)
     if not params.get("scope"):
         raise InvalidRequestError(
@@ -216,14 +216,14 @@ def keys_endpoint(app: ProviderApp, request: Request) -> Response:
     lifetime = _int_param(params, "expires_in", DEFAULT_LIFETIME, 60, MAX_LIFETIME)
     key = apikeys.new_api_key(kind, random_bytes=_random_bytes(app))
     record = _new_record(app, key, client.client_id, name, kind, scope, now, lifetime)
-    app.store.add_api_key(record)
+    app.store.api_keys.add(record)
     return json_response(_shown_once(key, record, now), 201, no_store=True)
 
 
 def key_endpoint(app: ProviderApp, request: Request, key_id: str) -> Response:
     """``GET /keys/<key_id>``: one of the caller's keys, without the key."""
     client = _owner(app, request, {})
-    record = app.store.api_key_of(client.client_id, key_id)
+    record = app.store.api_keys.owned(client.client_id, key_id)
     if record is None:
         return _not_found(key_id)
     return json_response(_describe(record, app.clock.timestamp()), no_store=True)
@@ -233,7 +233,7 @@ def revoke_key_endpoint(app: ProviderApp, request: Request, key_id: str) -> Resp
     """``POST /keys/<key_id>/revoke``: the key stops working now; revoking it again changes nothing."""
     client = _owner(app, request, form_params(request))
     now = app.clock.timestamp()
-    record = app.store.revoke_api_key(client.client_id, key_id, now)
+    record = app.store.api_keys.revoke(client.client_id, key_id, now)
     if record is None:
         return _not_found(key_id)
     return json_response(_describe(record, now), no_store=True)
@@ -245,7 +245,7 @@ def rotate_key_endpoint(app: ProviderApp, request: Request, key_id: str) -> Resp
     client = _owner(app, request, params)
     now = app.clock.timestamp()
     overlap = _int_param(params, "overlap", DEFAULT_OVERLAP, 0, MAX_OVERLAP)
-    old = app.store.api_key_of(client.client_id, key_id)
+    old = app.store.api_keys.owned(client.client_id, key_id)
     if old is None:
         return _not_found(key_id)
     key = apikeys.new_api_key(old.kind, random_bytes=_random_bytes(app))
@@ -253,7 +253,7 @@ def rotate_key_endpoint(app: ProviderApp, request: Request, key_id: str) -> Resp
         app, key, client.client_id, old.name, old.kind, old.scope, now, old.expires_at - old.created_at
     )
     successor.replaces = key_id
-    outcome, old = app.store.rotate_api_key(client.client_id, key_id, successor, now + overlap, now)
+    outcome, old = app.store.api_keys.rotate(client.client_id, key_id, successor, now + overlap, now)
     if outcome == "unknown" or old is None:
         return _not_found(key_id)
     if outcome == "not_live":
@@ -296,7 +296,7 @@ def require_valid_api_key(app: ProviderApp, key: str) -> ApiKeyRecord:
         reason = str(err)
         raise InvalidAccessTokenError(f"This is not a valid API key: {reason[:1].lower()}{reason[1:]}") from None
     key_digest = apikeys.hash_api_key(key)
-    record = app.store.api_key_by_digest(key_digest)
+    record = app.store.api_keys.by_digest(key_digest)
     if record is None or not hmac.compare_digest(record.digest, key_digest):
         raise InvalidAccessTokenError("This API key is unknown here: this provider never issued it.")
     if record.revoked_at is not None:
@@ -322,7 +322,7 @@ def key_api_endpoint(app: ProviderApp, request: Request, name: str) -> Response:
     except BearerError as err:
         return bearer_error_response(err)
     now = app.clock.timestamp()
-    app.store.touch_api_key(record.key_id, now)
+    app.store.api_keys.touch(record.key_id, now)
     body: dict[str, Any] = {
         "resource": f"{method} /key-api/{name}",
         "allowed_by_scope": resource.scope,

@@ -40,7 +40,8 @@ on a page that posts back here, bound to the browser that opened it
 gets a code at once only for scopes already granted to a confidential client,
 and ``prompt``/``max_age`` ask again (OIDC Core §3.1.2.1, §3.1.2.4). (C) A 303
 redirect (never 307, RFC 9700 §4.12) carries a single-use code, 256 random
-bits, kept only as a hash. (D)–(E) :mod:`tokenlab.provider.code_exchange`::
+bits, kept only as a hash (:mod:`tokenlab.provider.authorization_response`).
+(D)–(E) :mod:`tokenlab.provider.code_exchange`::
 
     HTTP/1.1 303 See Other
     Location: http://127.0.0.1/callback?code=Qm9u…&state=af0ifjsldkj&iss=http%3A%2F%2F127.0.0.1%3A8000
@@ -52,8 +53,7 @@ from __future__ import annotations
 
 import hmac
 import re
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
+from typing import TYPE_CHECKING
 
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Request, Response
@@ -70,16 +70,15 @@ from tokenlab.oauth_errors import (
     UnsupportedResponseTypeError,
 )
 from tokenlab.provider import pages
+from tokenlab.provider.authorization_response import error_params, issue_code, redirect_to_client
 from tokenlab.provider.code_exchange import redeem_code
 from tokenlab.provider.http import single_params
 from tokenlab.provider.login_session import (
     BROWSER_COOKIE,
     PASSWORD_TRIES_PER_PAGE,
     SESSION_COOKIE,
-    LoginTransaction,
     authenticate_user,
     browser_id,
-    browser_side,
     cross_site,
     forget_wrong_passwords,
     note_wrong_password,
@@ -87,7 +86,7 @@ from tokenlab.provider.login_session import (
     set_cookie,
 )
 from tokenlab.provider.scopes import require_allowed_scope
-from tokenlab.provider.store import AuthorizationCode, LoginSession, PendingAuthorization, digest
+from tokenlab.provider.store import LoginSession, LoginTransaction, PendingAuthorization, digest
 
 if TYPE_CHECKING:  # pragma: no cover
     from tokenlab.provider.app import ProviderApp
@@ -102,7 +101,6 @@ _CHALLENGE = re.compile(r"[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]")  # base64url of 
 _LOOPBACK = re.compile(r"(http://(?:127\.0\.0\.1|\[::1\]))(?::([0-9]{1,5}))?(/[^#]*)?")
 _PROMPTS = {"none", "login", "consent", "select_account"}  # OIDC Core §3.1.2.1
 _MAX_AGE = re.compile(r"[0-9]{1,10}")  # OIDC Core §3.1.2.1: seconds since the last active authentication
-_WIRE_TEXT = re.compile(r"[^\x20\x21\x23-\x5b\x5d-\x7e]")
 
 
 # --- the authorization endpoint (RFC 6749 §4.1.1–4.1.2) ---------------------
@@ -117,7 +115,7 @@ def authorization_endpoint(app: ProviderApp, request: Request) -> Response:
         query = request.query_string.decode("latin-1")
         return Response(status=308, headers={"Location": "../authorize" + ("?" + query if query else "")})
     session_id = request.cookies.get(SESSION_COOKIE, "")
-    session = app.store.login_session(session_id, app.clock.timestamp())
+    session = app.store.logins.session(session_id, app.clock.timestamp())
     if request.method != "POST":
         return _start(app, request, request.args, session)
     if request.mimetype != "application/x-www-form-urlencoded":
@@ -160,14 +158,12 @@ def _start(app: ProviderApp, request: Request, params: MultiDict, session: Login
         values = _checked_request(client, params)
         signed_in, ask_consent = _what_to_ask(app, client, values, session, now)
     except OAuthError as err:
-        return _redirect(app, redirect_uri, _error_params(err), state)
+        return redirect_to_client(app, redirect_uri, error_params(err), state)
     if request.method == "HEAD":  # a HEAD changes nothing: no code, no login page waiting (RFC 9110 §9.3.2)
         return Response(status=200, mimetype="text/html", headers=pages.HTML_HEADERS)
     if signed_in is not None and not ask_consent:
-        code = _issue_code(
-            app, client, redirect_uri, given is not None, values, signed_in.sub, signed_in.auth_time, now
-        )
-        return _redirect(app, redirect_uri, {"code": code}, state)
+        code = issue_code(app, client, redirect_uri, given is not None, values, signed_in.sub, signed_in.auth_time, now)
+        return redirect_to_client(app, redirect_uri, {"code": code}, state)
     # 3. Keep the checked request on the server; the page carries only its random id, so the form
     #    cannot change the client, redirect URI or challenge it answers for. The id is bound to this
     #    browser's cookie: only this browser can answer it (RFC 6749 §10.12).
@@ -184,7 +180,7 @@ def _start(app: ProviderApp, request: Request, params: MultiDict, session: Login
     )
     browser, new_browser = browser_id(request)
     request_id = app.store.secret()
-    browser_side(app).open(
+    app.store.logins.open_page(
         request_id,
         LoginTransaction(
             pending,
@@ -216,7 +212,7 @@ def _what_to_ask(
     usable = session if session is not None and not too_old and not prompt & {"login", "select_account"} else None
     # Consent (OIDC Core §3.1.2.4): asked when prompt=consent, for any scope this user has not granted this client,
     # and always for a public client, whose client_id anyone can send (RFC 8252 §8.6, RFC 6819 §5.2.3.2).
-    granted = browser_side(app).granted(usable.sub, client.client_id) if usable else frozenset()
+    granted = app.store.logins.consented(usable.sub, client.client_id) if usable else frozenset()
     ask_consent = client.public or "consent" in prompt or not set(values["scope"].split()) <= granted
     if "none" in prompt:
         if usable is None:
@@ -340,13 +336,13 @@ def _answer(app: ProviderApp, request: Request, form: MultiDict) -> Response:
         )
     now = app.clock.timestamp()
     request_id = fields["request_id"]
-    side = browser_side(app)
-    transaction = side.get(request_id, now)
+    logins = app.store.logins
+    transaction = logins.page(request_id, now)
     client = app.config.client(transaction.pending.client_id) if transaction else None
     if transaction is None or client is None:
         return pages.error_page("This login page has expired or was already answered.")
     if not hmac.compare_digest(digest(request.cookies.get(BROWSER_COOKIE, "")), transaction.browser):
-        side.get(request_id, now, take=True)  # its id has left the browser that opened it: nobody may use it now
+        logins.page(request_id, now, take=True)  # its id has left the browser that opened it: nobody may use it now
         return pages.error_page(
             "This sign-in page was opened in another browser. A sign-in counts only in the browser that started it, "
             "so that nobody can sign you in to their account (login CSRF, RFC 6749 §10.12).",
@@ -359,10 +355,10 @@ def _answer(app: ProviderApp, request: Request, form: MultiDict) -> Response:
         return pages.error_page("The form's action must be allow or deny.")
     sub, auth_time = None, now
     if action == "allow" and transaction.sub is not None:  # the consent page of a signed-in user
-        session = app.store.login_session(request.cookies.get(SESSION_COOKIE, ""), now)
+        session = app.store.logins.session(request.cookies.get(SESSION_COOKIE, ""), now)
         same = session is not None and digest(request.cookies.get(SESSION_COOKIE, "")) == transaction.session
         if session is None or not same or session.sub != transaction.sub:
-            side.get(request_id, now, take=True)
+            logins.page(request_id, now, take=True)
             return pages.error_page("You were signed out while this page was open.", untrusted_redirect=False)
         sub, auth_time = session.sub, session.auth_time
     elif action == "allow":
@@ -371,13 +367,13 @@ def _answer(app: ProviderApp, request: Request, form: MultiDict) -> Response:
             return user_or_page
         sub = user_or_page.sub
     # One answer per page, even if it is submitted twice: take the transaction atomically.
-    if side.get(request_id, now, take=True) is None:
+    if logins.page(request_id, now, take=True) is None:
         return pages.error_page("This login page was already answered.")
     if sub is None:
         denied = AccessDeniedError(f"The user denied {client.client_id} access (RFC 6749 section 4.1.2.1).")
-        return _redirect(app, pending.redirect_uri, _error_params(denied), pending.state)
-    side.grant(sub, client.client_id, pending.scope)  # remembered consent (OIDC Core §3.1.2.4)
-    code = _issue_code(
+        return redirect_to_client(app, pending.redirect_uri, error_params(denied), pending.state)
+    logins.add_consent(sub, client.client_id, pending.scope)  # remembered consent (OIDC Core §3.1.2.4)
+    code = issue_code(
         app,
         client,
         pending.redirect_uri,
@@ -388,13 +384,13 @@ def _answer(app: ProviderApp, request: Request, form: MultiDict) -> Response:
         auth_time,
         now,
     )  # fmt: skip
-    response = _redirect(app, pending.redirect_uri, {"code": code}, pending.state)
+    response = redirect_to_client(app, pending.redirect_uri, {"code": code}, pending.state)
     if transaction.sub is None:
         # A password was entered: a new login session, for single sign-on, replacing any the browser had, so that a
         # re-login (prompt=login, max_age, another account) leaves no older session valid behind it.
-        app.store.end_login_session(request.cookies.get(SESSION_COOKIE, ""))
+        app.store.logins.end_session(request.cookies.get(SESSION_COOKIE, ""))
         session_id = app.store.secret()
-        app.store.start_login_session(session_id, sub, now, now + app.config.session_lifetime)
+        app.store.logins.start_session(session_id, sub, now, now + app.config.session_lifetime)
         set_cookie(response, app, request, SESSION_COOKIE, session_id)
     return response
 
@@ -418,7 +414,7 @@ def _check_password(
         forget_wrong_passwords(app, username)
         return user
     if note_wrong_password(app, username, request_id) >= PASSWORD_TRIES_PER_PAGE:
-        browser_side(app).get(request_id, app.clock.timestamp(), take=True)
+        app.store.logins.page(request_id, app.clock.timestamp(), take=True)
         return pages.error_page(
             f"{PASSWORD_TRIES_PER_PAGE} wrong passwords on this page: it is used up. Go back to the application "
             "and start again (RFC 6749 §10.10).",
@@ -426,37 +422,6 @@ def _check_password(
             untrusted_redirect=False,
         )
     return _login_page(app, client, pending, request_id, username=username, message="Wrong username or password.")
-
-
-def _issue_code(
-    app: ProviderApp,
-    client: ClientConfig,
-    redirect_uri: str,
-    redirect_uri_given: bool,
-    values: dict[str, Any],
-    sub: str,
-    auth_time: int,
-    now: int,
-) -> str:
-    """The code: 256 random bits, stored as a hash, short-lived, bound to everything the token request must
-    repeat (RFC 6749 §4.1.2, §10.5; RFC 7636 §4.4). ``auth_time`` is when the user actually logged in."""
-    code = app.store.secret()  # 256 bits; reproducible only when a lesson seeds the provider
-    app.store.add_code(
-        code,
-        AuthorizationCode(
-            client_id=client.client_id,
-            redirect_uri=redirect_uri,
-            redirect_uri_given=redirect_uri_given,
-            scope=values["scope"],
-            sub=sub,
-            auth_time=auth_time,
-            expires_at=now + app.config.code_lifetime,
-            code_challenge=values.get("code_challenge"),
-            code_challenge_method=values.get("code_challenge_method"),
-            nonce=values.get("nonce"),
-        ),
-    )
-    return code
 
 
 def _login_page(
@@ -481,23 +446,4 @@ def _login_page(
         username=username,
         message=message,
         signed_in_as=signed_in_as,
-    )
-
-
-def _error_params(err: OAuthError) -> dict[str, str]:
-    """``error`` and ``error_description``, kept to the characters RFC 6749 §4.1.2.1 allows."""
-    return {"error": err.error, "error_description": _WIRE_TEXT.sub("?", err.description.replace("§", "section "))}
-
-
-def _redirect(app: ProviderApp, redirect_uri: str, params: dict[str, str], state: str | None) -> Response:
-    """303 to the client (RFC 9700 §4.12) with ``state`` as sent (RFC 6749 §4.1.2) and ``iss`` (RFC 9207 §2),
-    added to the registered URI's own query, which is kept as it is (RFC 6749 §3.1.2)."""
-    if state is not None:
-        params["state"] = state
-    params["iss"] = app.issuer
-    base, hash_mark, fragment = redirect_uri.partition("#")
-    joiner = "" if base.endswith(("?", "&")) else "&" if "?" in base else "?"
-    location = f"{base}{joiner}{urlencode(params)}{hash_mark}{fragment}"
-    return Response(
-        status=303, headers={"Location": location, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
     )

@@ -166,16 +166,16 @@ def require_valid_access_token(app: ProviderApp, token: str) -> AccessRecord:
         jti = claims["jti"]
         if not isinstance(jti, str):
             raise InvalidAccessTokenError("The access token's jti is not a string (RFC 9068 section 2.2).")
-        record = app.store.access_active(jti, now)
+        record = app.store.tokens.access_active(jti, now)
         if record is None:  # revoked (RFC 7009 §2.2) or unknown; the denylist keeps a jti until exp + leeway
             raise InvalidAccessTokenError("The access token has been revoked, or this server has no record of it.")
         return record
-    record = app.store.access_by_opaque(token)
+    record = app.store.tokens.access_by_opaque(token)
     if record is None:
         raise InvalidAccessTokenError("This server never issued this access token.")
     if now >= record.expires_at:
         raise InvalidAccessTokenError("The access token has expired.")
-    if app.store.access_active(record.jti, now) is None:
+    if app.store.tokens.access_active(record.jti, now) is None:
         raise InvalidAccessTokenError("The access token has been revoked.")
     return record
 

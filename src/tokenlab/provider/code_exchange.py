@@ -51,13 +51,13 @@ def redeem_code(app: ProviderApp, client: ClientConfig, params: dict[str, str], 
     # both succeed. RFC 6749 §4.1.2: a code used more than once MUST be refused, and the server SHOULD
     # revoke the tokens previously issued for it. The server cannot tell who sent which copy (a client
     # may retry after a lost response), so the message says what happened, not who is to blame.
-    record, first_grant = app.store.take_code(code)
+    record, first_grant = app.store.logins.take_code(code)
     if record is None:
         if first_grant is None:
             raise InvalidGrantError("This authorization code is unknown (RFC 6749 section 5.2).")
-        grant_id = app.store.code_came_back(code)
+        grant_id = app.store.logins.code_came_back(code)
         if grant_id:
-            app.store.revoke_grant(grant_id, "authorization code used twice")
+            app.store.tokens.revoke_grant(grant_id, "authorization code used twice")
             raise InvalidGrantError(
                 "This authorization code was already used; a code works once, and the tokens issued for it "
                 "are now revoked (RFC 6749 section 4.1.2)."
@@ -82,10 +82,10 @@ def redeem_code(app: ProviderApp, client: ClientConfig, params: dict[str, str], 
             "redirect_uri must be identical to the one in the authorization request (RFC 6749 section 4.1.3)."
         )
     _check_code_verifier(record, params.get("code_verifier") or None)
-    grant = app.store.new_grant(client.client_id, record.sub, record.scope, record.auth_time, now)
+    grant = app.store.tokens.new_grant(client.client_id, record.sub, record.scope, record.auth_time, now)
     body = token_response(app, grant, client, record.scope, now, refresh=True, nonce=record.nonce)
-    if not app.store.link_code_once(code, grant.grant_id):  # the code came back while we were minting
-        app.store.revoke_grant(grant.grant_id, "authorization code used twice")
+    if not app.store.logins.link_code_once(code, grant.grant_id):  # the code came back while we were minting
+        app.store.tokens.revoke_grant(grant.grant_id, "authorization code used twice")
     return body
 
 

@@ -9,9 +9,7 @@ protected resources that need different scopes.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -193,36 +191,3 @@ class ProviderConfig:
 
     def user_by_sub(self, sub: Any) -> UserConfig | None:
         return next((u for u in self.users if u.sub == sub), None)
-
-    @classmethod
-    def from_json(cls, text: str | bytes | Mapping[str, Any]) -> ProviderConfig:
-        """Read a configuration from JSON (the same shape as the dataclasses, lists for tuples)."""
-        data = json.loads(text) if isinstance(text, (str, bytes)) else dict(text)
-        try:
-            nested = {
-                "clients": tuple(
-                    ClientConfig(
-                        **{
-                            **c,
-                            "grant_types": tuple(c.get("grant_types", ())),
-                            "redirect_uris": tuple(c.get("redirect_uris", ())),
-                            "post_logout_redirect_uris": _uris(c.get("post_logout_redirect_uris", ())),
-                        }
-                    )
-                    for c in data.pop("clients", ())
-                ),
-                "users": tuple(UserConfig(**u) for u in data.pop("users", ())),
-                "resources": tuple(ResourceConfig(**r) for r in data.pop("resources", ())),
-            }
-            known = {f.name for f in fields(cls)}
-            unknown = set(data) - known
-            if unknown:
-                raise UsageError(f"unknown provider settings: {', '.join(sorted(unknown))}")
-            return cls(**nested, **data)
-        except TypeError as exc:
-            raise UsageError(f"this provider configuration does not fit: {exc}") from None
-
-
-def _uris(value: Any) -> Any:
-    """A JSON list of URIs as a tuple; anything else as it is, for ``ClientConfig`` to explain what is wrong."""
-    return tuple(value) if isinstance(value, list) else value

@@ -191,7 +191,7 @@ def device_authorization_endpoint(app: ProviderApp, request: Request) -> Respons
         expires_at=now + app.config.device_code_lifetime,
         interval=app.config.device_interval,
     )
-    while not app.store.add_device_if_new(device_code, record):  # a user code in use: draw another
+    while not app.store.devices.add_if_new(device_code, record):  # a user code in use: draw another
         record.user_code = _new_user_code(app)
     user_code = display_user_code(record.user_code)
     verification_uri = f"{app.issuer}/device"
@@ -278,7 +278,7 @@ def _take_answer(app: ProviderApp, request: Request, browser: str | None, now: i
     action = form.get("action")
     if action not in ("approve", "deny"):
         return _form_page(app, record=record, message="Choose Allow or Deny.", status=400)
-    decided = app.store.decide_device(record.user_code, approve=action == "approve", sub=user.sub, now=now)
+    decided = app.store.devices.decide(record.user_code, approve=action == "approve", sub=user.sub, now=now)
     if decided is None:  # answered or expired meanwhile (another tab)
         return _form_page(app, message="This code has already been used, or it has expired.", status=400)
     return _done_page(app, decided, user.username)
@@ -334,7 +334,7 @@ def _pending(app: ProviderApp, typed: str, now: int) -> DeviceAuthorization | No
     code = normalize_user_code(typed[:64])
     if len(code) != USER_CODE_LENGTH or any(c not in USER_CODE_ALPHABET for c in code):
         return None
-    record = app.store.device_by_user_code(code)
+    record = app.store.devices.by_user_code(code)
     if record is None or record.status != "pending" or now >= record.expires_at:
         return None
     return record
@@ -348,7 +348,7 @@ def redeem_device_code(app: ProviderApp, client: ClientConfig, params: dict[str,
     device_code = params.get("device_code")
     if not device_code:
         raise InvalidRequestError("device_code is missing (RFC 8628 section 3.4).")
-    outcome, record = app.store.poll_device(device_code, client.client_id, now)
+    outcome, record = app.store.devices.poll(device_code, client.client_id, now)
     if outcome == "unknown" or record is None:  # §3.4: a code issued to this client, and only to it
         raise InvalidGrantError("This device code is unknown or was not issued to this client (RFC 8628 section 3.4).")
     if outcome == "replayed":
@@ -356,7 +356,7 @@ def redeem_device_code(app: ProviderApp, client: ClientConfig, params: dict[str,
         # once, and a second redemption revokes what the first one got. RFC 8628 does not say so. The server cannot
         # tell a copied code from a device whose first response was lost (§3.5), so the message blames no one.
         if record.grant_id is not None:
-            app.store.revoke_grant(record.grant_id, "device code reused")
+            app.store.tokens.revoke_grant(record.grant_id, "device code reused")
             raise InvalidGrantError(
                 "This device code was already redeemed, and the tokens it gave are now revoked: tokenlab's "
                 "provider lets a device code work once (its own rule, like RFC 6749 section 4.1.2 for "
@@ -379,10 +379,11 @@ def redeem_device_code(app: ProviderApp, client: ClientConfig, params: dict[str,
             f"The user has not answered yet; poll again in {record.interval} seconds (RFC 8628 section 3.5)."
         )
     # approved, and now used: the one redemption of this device code
-    grant = app.store.new_grant(client.client_id, record.sub, record.scope, record.auth_time or now, now)
+    grant = app.store.tokens.new_grant(client.client_id, record.sub, record.scope, record.auth_time or now, now)
     body = token_response(app, grant, client, record.scope, now, refresh=True)
-    if not app.store.link_device(device_code, grant.grant_id):  # the code came back while we were minting
-        app.store.revoke_grant(grant.grant_id, "device code reused")  # exactly one answer, and nothing stays alive
+    if not app.store.devices.link_grant(device_code, grant.grant_id):  # the code came back while we were minting
+        # exactly one answer, and nothing stays alive
+        app.store.tokens.revoke_grant(grant.grant_id, "device code reused")
     return body
 
 

@@ -125,7 +125,7 @@ def may_learn_about(caller: ClientConfig, record: AccessRecord) -> bool:
 
 
 def _refresh_token(app: ProviderApp, client: ClientConfig, token: str) -> dict[str, Any] | None:
-    found = app.store.live_refresh(token, app.clock.timestamp())
+    found = app.store.tokens.live_refresh(token, app.clock.timestamp())
     if found is None:
         return None
     record, grant = found

@@ -40,8 +40,10 @@ def issue_access_token(app: ProviderApp, grant: Grant, client: ClientConfig, sco
     )
     if client.access_token_format == "opaque":
         token = app.store.secret(32)
-        app.store.add_access(record, opaque_token=token)
-        app.store.record("issued", "access_token", jti, grant.grant_id, expires_at=record.expires_at, detail="opaque")
+        app.store.tokens.add_access(record, opaque_token=token)
+        app.store.events.log(
+            "issued", "access_token", jti, grant.grant_id, expires_at=record.expires_at, detail="opaque"
+        )
         return token, lifetime
     claims: dict[str, Any] = {
         "iss": app.issuer,
@@ -55,8 +57,8 @@ def issue_access_token(app: ProviderApp, grant: Grant, client: ClientConfig, sco
     }
     if grant.sub is not None:
         claims["auth_time"] = grant.auth_time
-    app.store.add_access(record)
-    app.store.record("issued", "access_token", jti, grant.grant_id, expires_at=record.expires_at, detail="JWT")
+    app.store.tokens.add_access(record)
+    app.store.events.log("issued", "access_token", jti, grant.grant_id, expires_at=record.expires_at, detail="JWT")
     return sign(claims, app.signing_key, typ="at+jwt"), lifetime
 
 
@@ -65,7 +67,7 @@ def issue_refresh_token(app: ProviderApp, grant: Grant, client: ClientConfig, sc
     token = app.store.secret(32)
     absolute_end = grant.created + client.refresh_token_lifetime
     idle_end = min(absolute_end, now + client.refresh_token_idle)
-    app.store.add_refresh(
+    app.store.tokens.add_refresh(
         token,
         RefreshRecord(
             grant_id=grant.grant_id,
@@ -76,7 +78,7 @@ def issue_refresh_token(app: ProviderApp, grant: Grant, client: ClientConfig, sc
             idle_expires_at=idle_end,
         ),
     )
-    app.store.record("issued", "refresh_token", digest(token), grant.grant_id, expires_at=idle_end)
+    app.store.events.log("issued", "refresh_token", digest(token), grant.grant_id, expires_at=idle_end)
     return token
 
 

@@ -7,7 +7,8 @@ random ``request_id``; the browser that opened it carries a random ``tokenlab_br
 remembers the cookie's hash. The form's answer counts only with both, from that same browser: a ``request_id``
 that an attacker got from their own login page, posted from a victim's browser, is refused, so nobody can sign a
 victim in to the attacker's account (login CSRF, RFC 6749 §10.12, RFC 6819 §4.4.1.8). A form posted with a
-cross-site ``Origin`` (or ``Sec-Fetch-Site``) is refused before anything else.
+cross-site ``Origin`` (or ``Sec-Fetch-Site``) is refused before anything else. The transactions and consents themselves are kept
+by the store (:class:`~tokenlab.provider.store.logins.LoginStore`), under its one lock.
 
 Cookies (``tokenlab_session``, the single sign-on session, and ``tokenlab_browser``) are ``HttpOnly`` and
 ``SameSite=Lax``; ``Secure`` when the browser reaches the provider over https; their ``Path`` is the provider's
@@ -27,16 +28,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-import threading
-import weakref
-from collections import OrderedDict
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from werkzeug.wrappers import Request, Response
 
-from tokenlab.provider.store import PendingAuthorization, digest, new_secret
+from tokenlab.provider.store import digest, new_secret
 from tokenlab.provider.throttle import shared_throttle
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -45,16 +42,12 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "BROWSER_COOKIE",
-    "MAX_TRANSACTIONS",
     "PASSWORD_TRIES_PER_PAGE",
     "PASSWORD_TRIES_PER_USER",
     "PASSWORD_WINDOW",
     "SESSION_COOKIE",
-    "BrowserSide",
-    "LoginTransaction",
     "authenticate_user",
     "browser_id",
-    "browser_side",
     "cookie_attributes",
     "cross_site",
     "delete_cookie",
@@ -64,8 +57,6 @@ __all__ = [
 
 SESSION_COOKIE = "tokenlab_session"
 BROWSER_COOKIE = "tokenlab_browser"
-MAX_TRANSACTIONS = 10_000
-"""Login pages waiting for an answer, at most, per provider; the oldest are forgotten first."""
 PASSWORD_TRIES_PER_USER = 5
 """Wrong passwords for one username within :data:`PASSWORD_WINDOW` before that username must wait."""
 PASSWORD_TRIES_PER_PAGE = 3
@@ -74,72 +65,6 @@ PASSWORD_WINDOW = 300
 
 _COOKIE_VALUE = re.compile(r"[A-Za-z0-9_-]{43}")  # what new_secret() makes: 32 random bytes, base64url
 _PATH = re.compile(r"/[A-Za-z0-9._~!$&'()*+,=:@%/-]{0,200}")  # a URL path safe inside a Set-Cookie Path attribute
-
-
-@dataclass(frozen=True)
-class LoginTransaction:
-    """A checked authorization request waiting on its page, and whose page it is."""
-
-    pending: PendingAuthorization
-    browser: str  # SHA-256 of the tokenlab_browser cookie of the browser that opened the page
-    sub: str | None = None  # consent only: the signed-in user the page asks; None: the page asks for a password
-    session: str | None = None  # consent only: SHA-256 of the session cookie that user is signed in with
-
-
-class BrowserSide:
-    """One provider's login transactions and remembered consents. Thread-safe; bounded."""
-
-    def __init__(self, max_transactions: int = MAX_TRANSACTIONS) -> None:
-        self._lock = threading.Lock()
-        self._transactions: OrderedDict[str, LoginTransaction] = OrderedDict()  # by digest of request_id
-        self._consents: dict[tuple[str, str], frozenset[str]] = {}  # (sub, client_id) -> scopes granted
-        self.max_transactions = max_transactions
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._transactions)
-
-    def open(self, request_id: str, transaction: LoginTransaction, now: int) -> None:
-        with self._lock:
-            for key in [k for k, t in self._transactions.items() if now >= t.pending.expires_at]:
-                del self._transactions[key]
-            while len(self._transactions) >= self.max_transactions:
-                self._transactions.popitem(last=False)
-            self._transactions[digest(request_id)] = transaction
-
-    def get(self, request_id: str, now: int, *, take: bool = False) -> LoginTransaction | None:
-        """The unexpired transaction behind a page's ``request_id``; ``take=True`` ends it in the same step, so
-        a page submitted twice (or from two tabs) is answered once."""
-        key = digest(request_id)
-        with self._lock:
-            transaction = self._transactions.get(key)
-            if transaction is None or now >= transaction.pending.expires_at:
-                self._transactions.pop(key, None)
-                return None
-            if take:
-                del self._transactions[key]
-            return transaction
-
-    def granted(self, sub: str, client_id: str) -> frozenset[str]:
-        with self._lock:
-            return self._consents.get((sub, client_id), frozenset())
-
-    def grant(self, sub: str, client_id: str, scope: str) -> None:
-        with self._lock:
-            self._consents[(sub, client_id)] = self._consents.get((sub, client_id), frozenset()) | set(scope.split())
-
-
-_SIDES: weakref.WeakKeyDictionary[object, BrowserSide] = weakref.WeakKeyDictionary()
-_SIDES_LOCK = threading.Lock()
-
-
-def browser_side(app: ProviderApp) -> BrowserSide:
-    """This provider's :class:`BrowserSide`, made on first use."""
-    with _SIDES_LOCK:
-        side = _SIDES.get(app)
-        if side is None:
-            side = _SIDES[app] = BrowserSide()
-        return side
 
 
 # --- cookies ---------------------------------------------------------------------------------------------------------

@@ -95,7 +95,7 @@ def logout_endpoint(app: ProviderApp, request: Request) -> Response:
     """``GET``/``POST /logout``: end the session at once on a valid hint, ask the user otherwise."""
     params = request.form if request.method == "POST" else request.args
     cookie = request.cookies.get(SESSION_COOKIE, "")
-    session = app.store.login_session(cookie, app.clock.timestamp())
+    session = app.store.logins.session(cookie, app.clock.timestamp())
     checked = check_logout_request(app, params)
     if request.method == "POST" and (CSRF_FIELD in params or _ANSWER_FIELD in params):
         return _answer(app, request, params, cookie, session, checked)
@@ -104,7 +104,7 @@ def logout_endpoint(app: ProviderApp, request: Request) -> Response:
     if session is None:  # nothing to end; not an error, logout requests are idempotent (§4)
         return _done(app, request, checked)
     if checked.sub == session.sub and request.method != "HEAD":
-        app.store.end_login_session(cookie)
+        app.store.logins.end_session(cookie)
         return _done(app, request, checked)
     if checked.sub is None:
         why = "An application asked the provider to log you out, without an ID token that says which application."
@@ -225,7 +225,7 @@ def _answer(
         )
     if params.get(_ANSWER_FIELD) != "logout":
         return _page("Still signed in", "<h1>You are still signed in</h1>\n<p>Nothing was changed.</p>\n", 200)
-    app.store.end_login_session(cookie)
+    app.store.logins.end_session(cookie)
     return _done(app, request, checked)
 
 

@@ -15,6 +15,7 @@ __all__ = [
     "DeviceAuthorization",
     "Grant",
     "LoginSession",
+    "LoginTransaction",
     "PendingAuthorization",
     "RefreshRecord",
     "TokenEvent",
@@ -60,6 +61,17 @@ class PendingAuthorization:
     code_challenge: str | None
     code_challenge_method: str | None
     expires_at: int
+
+
+@dataclass(frozen=True)
+class LoginTransaction:
+    """A checked authorization request waiting on its login or consent page, and whose page it is
+    (:mod:`tokenlab.provider.login_session`: only the browser that opened the page may answer it)."""
+
+    pending: PendingAuthorization
+    browser: str  # SHA-256 of the tokenlab_browser cookie of the browser that opened the page
+    sub: str | None = None  # consent only: the signed-in user the page asks; None: the page asks for a password
+    session: str | None = None  # consent only: SHA-256 of the session cookie that user is signed in with
 
 
 CAME_BACK = "(came back)"  # in used_codes: redeemed, its grant not linked yet, and presented again meanwhile

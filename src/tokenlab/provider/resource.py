@@ -91,7 +91,7 @@ def resource_endpoint(app: ProviderApp, request: Request, name: str) -> Response
     except BearerError as err:
         _log_rejection(app, request, f"{method} {path}: {err.error}")
         return bearer_error_response(err)
-    app.store.record("used", "access_token", record.jti, record.grant_id, detail=f"{method} {path}")
+    app.store.events.log("used", "access_token", record.jti, record.grant_id, detail=f"{method} {path}")
     return json_response(body, status)
 
 
@@ -101,15 +101,15 @@ def _log_rejection(app: ProviderApp, request: Request, detail: str) -> None:
     if header[:7].lower() != "bearer ":
         return
     token = header[7:].strip()
-    record = app.store.access_by_opaque(token)
+    record = app.store.tokens.access_by_opaque(token)
     if record is None:
         try:
             jti = decode_unverified(token).claims.get("jti")
         except TokenFormatError:
             return
-        record = app.store.access.get(jti) if isinstance(jti, str) else None
+        record = app.store.tokens.access_record(jti) if isinstance(jti, str) else None
     if record is not None:
-        app.store.record("rejected", "access_token", record.jti, record.grant_id, detail=detail)
+        app.store.events.log("rejected", "access_token", record.jti, record.grant_id, detail=detail)
 
 
 def _answer(request: Request, resource: ResourceConfig, record: AccessRecord) -> tuple[dict[str, Any], int]:

@@ -8,7 +8,7 @@ alone: RFC 7009 §2.1 says the server "MAY revoke the respective refresh token a
 and tokenlab's provider chooses not to, so a client can drop one leaked access
 token and keep its session. Revoking a JWT access token puts its ``jti`` on the
 denylist until its ``exp`` plus the most leeway a verifier may allow
-(:meth:`~tokenlab.provider.store.Store.forget_expired`). The resource server
+(:meth:`~tokenlab.provider.store.tokens.TokenStore.forget_expired`). The resource server
 (:mod:`tokenlab.provider.bearer`) and introspection read the same denylist.
 
 ::
@@ -44,7 +44,6 @@ The rules, in the order of RFC 7009 §2.1–2.2:
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from werkzeug.wrappers import Request, Response
@@ -52,7 +51,6 @@ from werkzeug.wrappers import Request, Response
 from tokenlab.errors import InvalidGrantError, InvalidRequestError
 from tokenlab.provider.bearer import active_access_record
 from tokenlab.provider.http import NO_STORE, authenticate_client, form_params
-from tokenlab.provider.store import digest
 
 if TYPE_CHECKING:  # pragma: no cover
     from tokenlab.provider.app import ProviderApp
@@ -95,7 +93,7 @@ def _revoke_access(app: ProviderApp, client: ClientConfig, token: str) -> bool:
         return False
     _check_owner(client, record.client_id)
     # §2: the token must not be accepted any more; its jti stays denied until its exp plus the largest leeway
-    app.store.revoke_access(record.jti)
+    app.store.tokens.revoke_access(record.jti)
     return True
 
 
@@ -104,12 +102,10 @@ def _revoke_refresh(app: ProviderApp, client: ClientConfig, token: str) -> bool:
 
     A refresh token that was rotated a moment ago still names its grant: revoking it then revokes the
     grant and the successor tokens too, so a revocation that races a refresh leaves nothing alive."""
-    with app.store.lock:
-        stored = app.store.refresh.get(digest(token))
-        record = replace(stored) if stored is not None else None
+    record = app.store.tokens.refresh_record(token)
     if record is None or app.clock.timestamp() >= record.expires_at:
         return False
     _check_owner(client, record.client_id)
     # §2.1: revoking a refresh token SHOULD also invalidate the access tokens of the same grant
-    app.store.revoke_grant(record.grant_id, f"refresh token revoked by {client.client_id} (RFC 7009)")
+    app.store.tokens.revoke_grant(record.grant_id, f"refresh token revoked by {client.client_id} (RFC 7009)")
     return True

@@ -222,8 +222,7 @@ class MockProvider:
     def events(self) -> list[TokenEvent]:
         """What happened to each token, in order (issued, used, rejected, rotated, replay_detected, revoked):
         the input of :func:`tokenlab.plots.plot_token_timeline`."""
-        with self.app.store.lock:
-            return list(self.app.store.events)
+        return self.app.store.events.all()
 
     @property
     def key_events(self) -> list[KeyEvent]:
@@ -288,7 +287,7 @@ class MockProvider:
             sub = user.sub
         granted = require_allowed_scope(scope, client.scope)
         now = self.clock.timestamp()
-        grant = self.app.store.new_grant(client.client_id, sub, granted, now, now)
+        grant = self.app.store.tokens.new_grant(client.client_id, sub, granted, now, now)
         return token_response(self.app, grant, client, granted, now, refresh=sub is not None, nonce=nonce)
 
     def __repr__(self) -> str:

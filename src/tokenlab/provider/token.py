@@ -80,7 +80,7 @@ def _client_credentials(app: ProviderApp, client: ClientConfig, params: dict[str
     if client.public:
         raise UnauthorizedClientError("Only confidential clients may use client credentials (RFC 6749 section 4.4).")
     scope = require_allowed_scope(params.get("scope"), client.scope)
-    grant = app.store.new_grant(client.client_id, None, scope, now, now)
+    grant = app.store.tokens.new_grant(client.client_id, None, scope, now, now)
     return token_response(app, grant, client, scope, now, refresh=False)
 
 
@@ -112,25 +112,25 @@ def _refresh(app: ProviderApp, client: ClientConfig, params: dict[str, str], now
             "" if already_used else require_allowed_scope(params.get("scope"), grant.scope, what="the original grant")
         )
 
-    record, grant, scope, first_use = app.store.take_refresh(token, validate)
+    record, grant, scope, first_use = app.store.tokens.take_refresh(token, validate)
     if record is None or grant is None:
         raise InvalidGrantError(
             "This refresh token is unknown or was not issued to this client (RFC 6749 section 5.2)."
         )
     if not first_use:
-        app.store.record(
+        app.store.events.log(
             "replay_detected", "refresh_token", digest(token), record.grant_id, detail="used a second time"
         )
-        app.store.revoke_grant(record.grant_id, "refresh token reused")
+        app.store.tokens.revoke_grant(record.grant_id, "refresh token reused")
         raise InvalidGrantError(
             "This refresh token was already used. It may have been copied, or resent by a client that lost the "
             "answer: the server cannot tell which party sent it (RFC 9700 section 4.14.2). tokenlab's provider "
             "chooses to treat it as theft: the whole grant is now revoked, access tokens included."
         )
-    app.store.record("rotated", "refresh_token", digest(token), grant.grant_id, detail="traded for new tokens")
+    app.store.events.log("rotated", "refresh_token", digest(token), grant.grant_id, detail="traded for new tokens")
     # RFC 6749 §6: a new refresh token has exactly the scope of the one it replaces, even when the access token is narrower
     body = token_response(app, grant, client, scope, now, refresh=True, refresh_scope=record.scope)
-    if not app.store.grant_alive(grant.grant_id):  # revoked while we were minting: nothing may survive
-        app.store.revoke_grant(grant.grant_id, "revoked during refresh")
+    if not app.store.tokens.grant_alive(grant.grant_id):  # revoked while we were minting: nothing may survive
+        app.store.tokens.revoke_grant(grant.grant_id, "revoked during refresh")
         raise InvalidGrantError("This grant was revoked during the refresh.")
     return body
