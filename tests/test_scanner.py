@@ -241,6 +241,18 @@ def test_a_key_split_by_the_chunk_boundary_is_found_once(shift):
         assert (found.line, found.column) == (1, start + 1)
 
 
+@pytest.mark.parametrize("shift", [-1, 0, 1])
+def test_a_secret_glued_to_a_word_is_not_a_match_at_the_chunk_boundary_either(shift):
+    """The byte before the search limit is kept for the next chunk: without it, the start-of-word check
+    would see the start of a buffer there and report ``xAKIA…`` as a secret."""
+    start = CHUNK_SIZE - MAX_SECRET_LENGTH - 1 + shift  # where the first chunk's search stops
+    data = b" " * (start - 1) + b"x" + AWS.encode() + b"\n" * MAX_SECRET_LENGTH  # so the first chunk is full
+    assert len(data) > CHUNK_SIZE
+    assert data.index(AWS.encode()) == start
+    assert scan_stream(io.BytesIO(data)).findings == []
+    assert len(scan_stream(io.BytesIO(data.replace(b"x", b" "))).findings) == 1  # the same secret, not glued
+
+
 def test_a_50_mb_file_with_a_key_at_the_end_is_scanned_in_bounded_memory(tmp_path):
     big = tmp_path / "big.log"
     line = b"2026-01-05T09:00:00Z INFO request served in 12 ms for user=alice token=<redacted>\n"
@@ -282,6 +294,13 @@ def test_a_binary_file_is_skipped_by_default_and_searched_safely_when_asked(tmp_
     searched = scan_file(blob, scan_binary=True)
     assert [f.kind for f in searched.findings] == ["tokenlab_key"]
     assert searched.skipped == [] and searched.files == 1
+
+
+def test_only_the_start_of_a_file_decides_whether_it_is_binary():
+    data = tl_key().encode() + b" " * CHUNK_SIZE + b"\x00 a NUL byte in the second chunk\n"
+    report = scan_stream(io.BytesIO(data))
+    assert [f.kind for f in report.findings] == ["tokenlab_key"]
+    assert report.skipped == [] and report.files == 1 and report.bytes == len(data)
 
 
 def test_random_bytes_never_crash_the_scanner():
