@@ -166,11 +166,7 @@ def plot_token_timeline(
     shown = _draw_gathered(ax, bars, marks)
     _name_lanes(ax, [(-row, _lane_name(label, lane)) for row, (label, lane) in enumerate(lanes.items())])
     ax.set_ylim(-len(lanes) + 0.4, 0.6)
-    _set_timeline_span(ax, events, end_of_view)
-    if now is not None:
-        _mark_now(ax, end_of_view)
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M", tz=timezone.utc))
-    ax.set_xlabel(f"time on the course clock (UTC, {min(_when(e.time) for e in events):%Y-%m-%d})")
+    _set_time_axis(ax, _timeline_times(events, end_of_view), end_of_view, mark_now=now is not None)
     ax.set_title(title)
     handles = _timeline_legend(events, shown)
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
@@ -228,17 +224,26 @@ def _draw_gathered(ax: Axes, bars: dict[str, dict], marks: dict[str, tuple]) -> 
     return shown
 
 
-def _set_timeline_span(ax: Axes, events: Sequence[TokenEvent], end_of_view: datetime) -> None:
-    """From the first event to the last time worth seeing (an access token's exp even when it lies ahead),
-    with a margin: bars pin the axis to their edges, and markers there would be cut in half."""
-    times = [_when(e.time) for e in events] + [
+def _timeline_times(events: Sequence[TokenEvent], end_of_view: datetime) -> list[datetime]:
+    """Every event, and every exp worth seeing: an access token's even when it lies ahead of now."""
+    return [_when(e.time) for e in events] + [
         _when(e.expires_at)
         for e in events
         if e.expires_at is not None and (e.token_type == "access_token" or _when(e.expires_at) <= end_of_view)
     ]
-    first, last = min(times), max([*times, end_of_view])
+
+
+def _set_time_axis(ax: Axes, times: list[datetime], end: datetime, *, mark_now: bool) -> None:
+    """The course clock on the x axis, from the first of ``times`` to the last (or ``end``), with a margin:
+    bars pin the axis to their edges, and markers there would be cut in half. A dashed line at ``end`` if
+    ``mark_now``."""
+    first, last = min(times), max([*times, end])
     pad = (last - first) * 0.03 or timedelta(minutes=1)
     ax.set_xlim(first - pad, last + pad)
+    if mark_now:
+        _mark_now(ax, end)
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M", tz=timezone.utc))
+    ax.set_xlabel(f"time on the course clock (UTC, {first:%Y-%m-%d})")
 
 
 def _timeline_legend(events: Sequence[TokenEvent], shown: set[str]) -> list[Artist]:
@@ -389,13 +394,7 @@ def plot_key_rotation(
         labels.append("access tokens")
     _name_lanes(ax, list(zip(ticks, labels, strict=True)))
     ax.set_ylim(-rows - 0.45 - 0.25 * max(len(access) - 1, 0) if access else -rows + 0.4, 0.6)
-    first, last = min(times), max([*times, end])
-    pad = (last - first) * 0.03 or timedelta(minutes=1)
-    ax.set_xlim(first - pad, last + pad)
-    if now is not None:
-        _mark_now(ax, end)
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M", tz=timezone.utc))
-    ax.set_xlabel(f"time on the course clock (UTC, {first:%Y-%m-%d})")
+    _set_time_axis(ax, times, end, mark_now=now is not None)
     ax.set_title(title)
     explained = {
         "signs": Patch(color="tab:green", alpha=0.85, label="signs new tokens"),
