@@ -308,16 +308,17 @@ def test_a_binary_file_is_skipped_by_default_and_searched_safely_when_asked(tmp_
     assert searched.skipped == [] and searched.files == 1
 
 
+@pytest.mark.parametrize("chunk_size", [CHUNK_SIZE, 1000, 1])
 @pytest.mark.parametrize(("nul_at", "binary"), [(0, True), (7999, True), (8000, False)])
-def test_a_nul_byte_in_the_first_8000_bytes_makes_a_file_binary(nul_at, binary):
+def test_a_nul_byte_in_the_first_8000_bytes_makes_a_file_binary_whatever_the_chunk_size(nul_at, binary, chunk_size):
     data = bytearray(b"a" * 9000 + b" " + tl_key().encode())
     data[nul_at] = 0
-    report = scan_stream(io.BytesIO(bytes(data)))
+    report = scan_stream(io.BytesIO(bytes(data)), chunk_size=chunk_size)
     assert (report.files, len(report.findings)) == ((0, 0) if binary else (1, 1))
 
 
 def test_only_the_start_of_a_file_decides_whether_it_is_binary():
-    data = tl_key().encode() + b" " * CHUNK_SIZE + b"\x00 a NUL byte in the second chunk\n"
+    data = tl_key().encode() + b" " * CHUNK_SIZE + b"\x00 a NUL byte early in the second chunk\n" + b" " * CHUNK_SIZE
     report = scan_stream(io.BytesIO(data))
     assert [f.kind for f in report.findings] == ["tokenlab_key"]
     assert report.skipped == [] and report.files == 1 and report.bytes == len(data)

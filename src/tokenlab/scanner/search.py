@@ -185,7 +185,7 @@ def _scan_chunks(
         chunk = read(want) if want > 0 else b""
         if want <= 0 and read(1):
             stopped = f"size limit: only the first {max_bytes:,} bytes were scanned"
-        if total == 0 and not scan_binary and b"\0" in chunk[:_BINARY_SNIFF]:
+        if total < _BINARY_SNIFF and not scan_binary and b"\0" in chunk[: _BINARY_SNIFF - total]:
             return [], "binary file (a NUL byte near the start)", 0, False
         total += len(chunk)
         final = not chunk
