@@ -3,13 +3,14 @@ happened: every legend entry, hatch and label here is read back from the figure'
 lessons draw, on a real provider."""
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pytest
 from matplotlib.colors import same_color
@@ -67,6 +68,22 @@ def test_a_token_that_was_never_revoked_shows_no_revoked_legend_and_no_hatch(op)
     assert hatched(ax) == []
     assert "still good at now, until it expires" in legend(ax)
     assert "expired (exp reached)" not in legend(ax)
+
+
+def test_the_time_axis_shows_the_first_event_and_an_access_tokens_exp_ahead_with_room_for_their_markers(op):
+    """Bars alone would pin the axis to their edges and cut the markers there in half; a token still good at
+    now is drawn up to its exp, which the axis must reach."""
+    token = op.mint("reporting-service")
+    client.call_api(op.url("/api/reports"), token["access_token"])
+    op.clock.advance(minutes=1)
+    ax = plots.plot_token_timeline(op.events, now=op.clock)
+    first_used = mdates.date2num(datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc))
+    expires = mdates.date2num(datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc) + timedelta(seconds=token["expires_in"]))
+    left, right = ax.get_xlim()
+    margin = (expires - first_used) * 0.03
+    seconds = 24 * 3600  # matplotlib's dates count days
+    assert (left - (first_used - margin)) * seconds == pytest.approx(0, abs=1)
+    assert (right - (expires + margin)) * seconds == pytest.approx(0, abs=1)
 
 
 def test_a_replay_on_a_clock_set_back_draws_nothing_that_has_not_happened_yet(op):

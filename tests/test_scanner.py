@@ -230,6 +230,18 @@ def test_any_chunk_size_finds_exactly_what_one_pass_finds(chunk_size):
     assert chunked == whole
 
 
+@pytest.mark.parametrize("chunk_size", [1, 7, 1000, 8193])
+def test_a_dropped_look_alike_is_skipped_whole_by_chunks_as_by_one_pass(chunk_size):
+    """A match that fails its check still consumes its bytes: one pass goes on after its end. A chunk boundary
+    inside it must not make the search start again within it (and find what one pass never sees)."""
+    look_alike = "eyJ4AAAAAAAA." + JWT  # a header that is not JSON, then a whole JWT: one JWT-shaped match that fails
+    text = "x = 1\n" * 1500 + f"token = {look_alike}\n" + "y = 2\n" * 1500
+    (dropped,) = scan_text(text, keep_failed=True)
+    assert dropped.check_passed is False
+    chunked = scan_stream(io.BytesIO(text.encode()), name="<text>", chunk_size=chunk_size).findings
+    assert chunked == scan_text(text)
+
+
 @pytest.mark.parametrize("shift", [-50, -46, -45, -1, 0, 1, 30])
 def test_a_key_split_by_the_chunk_boundary_is_found_once(shift):
     key = tl_key(4)
@@ -239,6 +251,18 @@ def test_a_key_split_by_the_chunk_boundary_is_found_once(shift):
         assert data.index(key.encode()) == start
         (found,) = scan_stream(io.BytesIO(data)).findings
         assert (found.line, found.column) == (1, start + 1)
+
+
+@pytest.mark.parametrize("shift", [-1, 0, 1])
+def test_a_secret_glued_to_a_word_is_not_a_match_at_the_chunk_boundary_either(shift):
+    """The byte before the search limit is kept for the next chunk: without it, the start-of-word check
+    would see the start of a buffer there and report ``xAKIA…`` as a secret."""
+    start = CHUNK_SIZE - MAX_SECRET_LENGTH - 1 + shift  # where the first chunk's search stops
+    data = b" " * (start - 1) + b"x" + AWS.encode() + b"\n" * MAX_SECRET_LENGTH  # so the first chunk is full
+    assert len(data) > CHUNK_SIZE
+    assert data.index(AWS.encode()) == start
+    assert scan_stream(io.BytesIO(data)).findings == []
+    assert len(scan_stream(io.BytesIO(data.replace(b"x", b" "))).findings) == 1  # the same secret, not glued
 
 
 def test_a_50_mb_file_with_a_key_at_the_end_is_scanned_in_bounded_memory(tmp_path):
@@ -282,6 +306,22 @@ def test_a_binary_file_is_skipped_by_default_and_searched_safely_when_asked(tmp_
     searched = scan_file(blob, scan_binary=True)
     assert [f.kind for f in searched.findings] == ["tokenlab_key"]
     assert searched.skipped == [] and searched.files == 1
+
+
+@pytest.mark.parametrize("chunk_size", [CHUNK_SIZE, 1000, 1])
+@pytest.mark.parametrize(("nul_at", "binary"), [(0, True), (7999, True), (8000, False)])
+def test_a_nul_byte_in_the_first_8000_bytes_makes_a_file_binary_whatever_the_chunk_size(nul_at, binary, chunk_size):
+    data = bytearray(b"a" * 9000 + b" " + tl_key().encode())
+    data[nul_at] = 0
+    report = scan_stream(io.BytesIO(bytes(data)), chunk_size=chunk_size)
+    assert (report.files, len(report.findings)) == ((0, 0) if binary else (1, 1))
+
+
+def test_only_the_start_of_a_file_decides_whether_it_is_binary():
+    data = tl_key().encode() + b" " * CHUNK_SIZE + b"\x00 a NUL byte early in the second chunk\n" + b" " * CHUNK_SIZE
+    report = scan_stream(io.BytesIO(data))
+    assert [f.kind for f in report.findings] == ["tokenlab_key"]
+    assert report.skipped == [] and report.files == 1 and report.bytes == len(data)
 
 
 def test_random_bytes_never_crash_the_scanner():

@@ -30,6 +30,7 @@ from tokenlab.entropy import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.artist import Artist
     from matplotlib.axes import Axes
 
     from tokenlab.provider.app import KeyEvent
@@ -158,62 +159,96 @@ def plot_token_timeline(
     lanes: dict[str, list[TokenEvent]] = {}
     for event in events:
         lanes.setdefault(event.label, []).append(event)
-    shown: set[str] = set()
-    bars: dict[str, dict[str, tuple[list, list, list]]] = {"solid": {}, "ahead": {}, "still_verifies": {}}
-    marks: dict[str, tuple[list, list]] = {}  # kind -> (x, y): one plot call per kind of marker
+    bars: dict[str, dict[str, tuple[list, list, list]]] = {part: {} for part in _BAR_STYLES}
+    marks: dict[str, tuple[list, list]] = {}  # kind -> (x, y)
     for row, lane in enumerate(lanes.values()):
-        y = -row
-        issued = next((e for e in lane if e.kind == "issued"), lane[0])
-        start = _when(issued.time)
-        expires = _when(issued.expires_at) if issued.expires_at is not None else None
-        ended = next((e for e in lane if e.kind in ("revoked", "rotated", "replay_detected")), None)
-        ended_at = _when(ended.time) if ended else None
-        life_end = min(filter(None, [expires, ended_at]), default=None)  # when it stops being good, if known
-        colour = _LANE_COLOURS.get(issued.token_type, "tab:gray")
-        _add(bars["solid"], colour, y, start, max(min(filter(None, [life_end, end_of_view])), start) - start)
-        verifies_after_revocation = (
-            ended is not None and ended.kind == "revoked" and issued.detail == "JWT" and expires is not None
-        )
-        if ended_at is None and expires is not None and expires > end_of_view:
-            _add(bars["ahead"], colour, y, end_of_view, expires - end_of_view)
-        elif verifies_after_revocation and ended_at < expires:
-            _add(bars["still_verifies"], colour, y, ended_at, expires - ended_at)
-        for event in lane:
-            if event.kind in _MARKERS:
-                marks.setdefault(event.kind, ([], []))[0].append(_when(event.time))
-                marks[event.kind][1].append(y)
-        if expires is not None and expires <= end_of_view and (ended is None or verifies_after_revocation):
-            marks.setdefault("expired", ([], []))[0].append(expires)
-            marks["expired"][1].append(y)
-    styles = {
-        "solid": {"alpha": 0.85},
-        "ahead": {"alpha": 0.3},
-        "still_verifies": {"alpha": 0.15, "hatch": "//"},
-    }
+        _gather_lane(lane, -row, end_of_view, bars, marks)
+    shown = _draw_gathered(ax, bars, marks)
+    _name_lanes(ax, [(-row, _lane_name(label, lane)) for row, (label, lane) in enumerate(lanes.items())])
+    ax.set_ylim(-len(lanes) + 0.4, 0.6)
+    _set_time_axis(ax, _timeline_times(events, end_of_view), end_of_view, mark_now=now is not None)
+    ax.set_title(title)
+    handles = _timeline_legend(events, shown)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+    ax.grid(axis="x", color="0.9")
+    return ax
+
+
+_BAR_STYLES = {
+    "solid": {"alpha": 0.85},  # the time a token was good for, up to now
+    "ahead": {"alpha": 0.3},  # the life still ahead of a token that is good at now
+    "still_verifies": {"alpha": 0.15, "hatch": "//"},  # a revoked JWT, which verifies until its exp
+}
+
+
+def _gather_lane(
+    lane: Sequence[TokenEvent], y: float, end_of_view: datetime, bars: dict[str, dict], marks: dict[str, tuple]
+) -> None:
+    """Add one token's bars and markers, at height ``y`` as seen at ``end_of_view``, to those of the other
+    lanes: each bar style and colour is then drawn in one ``barh`` call, each kind of marker in one ``plot``."""
+    issued = next((e for e in lane if e.kind == "issued"), lane[0])
+    start = _when(issued.time)
+    expires = _when(issued.expires_at) if issued.expires_at is not None else None
+    ended = next((e for e in lane if e.kind in ("revoked", "rotated", "replay_detected")), None)
+    ended_at = _when(ended.time) if ended else None
+    life_end = min(filter(None, [expires, ended_at]), default=None)  # when it stops being good, if known
+    colour = _LANE_COLOURS.get(issued.token_type, "tab:gray")
+    _add(bars["solid"], colour, y, start, max(min(filter(None, [life_end, end_of_view])), start) - start)
+    verifies_after_revocation = (
+        ended is not None and ended.kind == "revoked" and issued.detail == "JWT" and expires is not None
+    )
+    if ended_at is None and expires is not None and expires > end_of_view:
+        _add(bars["ahead"], colour, y, end_of_view, expires - end_of_view)
+    elif verifies_after_revocation and ended_at < expires:
+        _add(bars["still_verifies"], colour, y, ended_at, expires - ended_at)
+    for event in lane:
+        if event.kind in _MARKERS:
+            marks.setdefault(event.kind, ([], []))[0].append(_when(event.time))
+            marks[event.kind][1].append(y)
+    if expires is not None and expires <= end_of_view and (ended is None or verifies_after_revocation):
+        marks.setdefault("expired", ([], []))[0].append(expires)
+        marks["expired"][1].append(y)
+
+
+def _draw_gathered(ax: Axes, bars: dict[str, dict], marks: dict[str, tuple]) -> set[str]:
+    """Draw the bars and markers of every lane; the bar styles and kinds of marker drawn, for the legend."""
+    shown: set[str] = set()
     for part, by_colour in bars.items():
         for colour, (ys, lefts, widths) in by_colour.items():
-            ax.barh(ys, widths, left=lefts, height=0.5, color=colour, edgecolor=colour, gid=part, **styles[part])
+            ax.barh(ys, widths, left=lefts, height=0.5, color=colour, edgecolor=colour, gid=part, **_BAR_STYLES[part])
             shown.add(part)
     for kind, (xs, ys) in marks.items():
         marker, colour, size, _ = _MARKERS[kind]
         ax.plot(xs, ys, linestyle="", marker=marker, color=colour, markersize=size, markeredgewidth=2, zorder=3)
         shown.add(kind)
-    _name_lanes(ax, [(-row, _lane_name(label, lane)) for row, (label, lane) in enumerate(lanes.items())])
-    ax.set_ylim(-len(lanes) + 0.4, 0.6)
-    times = [_when(e.time) for e in events] + [
+    return shown
+
+
+def _timeline_times(events: Sequence[TokenEvent], end_of_view: datetime) -> list[datetime]:
+    """Every event, and every exp worth seeing: an access token's even when it lies ahead of now."""
+    return [_when(e.time) for e in events] + [
         _when(e.expires_at)
         for e in events
         if e.expires_at is not None and (e.token_type == "access_token" or _when(e.expires_at) <= end_of_view)
     ]
-    first, last = min(times), max([*times, end_of_view])
+
+
+def _set_time_axis(ax: Axes, times: list[datetime], end: datetime, *, mark_now: bool) -> None:
+    """The course clock on the x axis, from the first of ``times`` to the last (or ``end``), with a margin:
+    bars pin the axis to their edges, and markers there would be cut in half. A dashed line at ``end`` if
+    ``mark_now``."""
+    first, last = min(times), max([*times, end])
     pad = (last - first) * 0.03 or timedelta(minutes=1)
-    ax.set_xlim(first - pad, last + pad)  # bars pin the axis to their edges; keep markers there visible
-    if now is not None:
-        _mark_now(ax, end_of_view)
+    ax.set_xlim(first - pad, last + pad)
+    if mark_now:
+        _mark_now(ax, end)
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M", tz=timezone.utc))
-    ax.set_xlabel(f"time on the course clock (UTC, {min(_when(e.time) for e in events):%Y-%m-%d})")
-    ax.set_title(title)
-    handles = [
+    ax.set_xlabel(f"time on the course clock (UTC, {first:%Y-%m-%d})")
+
+
+def _timeline_legend(events: Sequence[TokenEvent], shown: set[str]) -> list[Artist]:
+    """One entry per token type present, per bar style and per kind of marker drawn."""
+    handles: list[Artist] = [
         Patch(color=c, label=t.replace("_", " "))
         for t, c in _LANE_COLOURS.items()
         if any(e.token_type == t for e in events)
@@ -229,9 +264,7 @@ def plot_token_timeline(
         for kind, (m, c, s, text) in _MARKERS.items()
         if kind in shown
     ]
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
-    ax.grid(axis="x", color="0.9")
-    return ax
+    return handles
 
 
 def _mark_now(ax: Axes, now: datetime) -> None:
@@ -361,13 +394,7 @@ def plot_key_rotation(
         labels.append("access tokens")
     _name_lanes(ax, list(zip(ticks, labels, strict=True)))
     ax.set_ylim(-rows - 0.45 - 0.25 * max(len(access) - 1, 0) if access else -rows + 0.4, 0.6)
-    first, last = min(times), max([*times, end])
-    pad = (last - first) * 0.03 or timedelta(minutes=1)
-    ax.set_xlim(first - pad, last + pad)
-    if now is not None:
-        _mark_now(ax, end)
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M", tz=timezone.utc))
-    ax.set_xlabel(f"time on the course clock (UTC, {first:%Y-%m-%d})")
+    _set_time_axis(ax, times, end, mark_now=now is not None)
     ax.set_title(title)
     explained = {
         "signs": Patch(color="tab:green", alpha=0.85, label="signs new tokens"),

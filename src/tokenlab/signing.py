@@ -149,7 +149,7 @@ def sign_request(
     digest = content_digest(bytes(body))
     fields["content-digest"] = digest
     if covered is None:
-        covered = DEFAULT_COMPONENTS + (("content-type",) if "content-type" in fields else ())
+        covered = default_components(fields)
     else:
         covered = tuple(covered)
         missing = [name for name in covered if not name.startswith("@") and name not in fields]
@@ -288,10 +288,6 @@ class SignedRequestVerifier:
         self._seen: dict[tuple[str, str], int] = {}
         self._queue: list[tuple[int, tuple[str, str]]] = []  # (created, (keyid, nonce)), oldest first
         self._floor: int | None = None  # requests created at or before this are refused: their nonces may be gone
-
-    @property
-    def key_ids(self) -> tuple[str, ...]:
-        return tuple(self._keys)
 
     def verify(
         self,

@@ -50,7 +50,7 @@ from tokenlab.errors import (
     TokenExpiredError,
     UnknownKeyError,
 )
-from tokenlab.keys import KeySet, demo_key
+from tokenlab.keys import Key, KeySet, demo_key
 from tokenlab.tokens import sign, verify
 
 __all__ = [
@@ -211,12 +211,22 @@ def verifier_attacks(*, issuer: str = LAB_ISSUER, now: int, jku: str) -> tuple[s
     ``orders:write`` scope. ``jku`` is where the attacker's key server listens.
     """
     provider_key = demo_key("RS256")
-    pem = provider_key.public_pem()
-    jwk_text = json.dumps(provider_key.public_jwk())
     genuine = lab_access_token(issuer=issuer, now=now)
     wanted = {"sub": "user-alice", "scope": "orders:read orders:write"}
     forged = {**_claims_of(genuine), **wanted}
+    pem = provider_key.public_pem()
     attacks = [
+        *_signature_attacks(genuine, forged, wanted, pem),
+        *_algorithm_attacks(forged, provider_key),
+        *_key_lookup_attacks(forged, pem, jku),
+        *_replayed_tokens(issuer, now, pem),
+    ]
+    return genuine, attacks
+
+
+def _signature_attacks(genuine: str, forged: dict[str, Any], wanted: dict[str, Any], pem: str) -> list[Attack]:
+    """A1 and A3: no signature at all, however ``alg`` spells it, or a signature over another payload."""
+    return [
         *(
             Attack(
                 "A1", f"alg {alg!r}, no signature", "unsigned", alg_none(forged, alg=alg), pem, AlgorithmNotAllowedError
@@ -239,6 +249,13 @@ def verifier_attacks(*, issuer: str = LAB_ISSUER, now: int, jku: str) -> tuple[s
             pem,
             InvalidSignatureError,
         ),
+    ]
+
+
+def _algorithm_attacks(forged: dict[str, Any], provider_key: Key) -> list[Attack]:
+    """A2 and A4: the token picks HMAC, keyed with the provider's public key or with a guessable secret."""
+    jwk_text = json.dumps(provider_key.public_jwk())
+    return [
         Attack(
             "A2",
             "RS256 → HS256 with the public key (PEM)",
@@ -246,7 +263,7 @@ def verifier_attacks(*, issuer: str = LAB_ISSUER, now: int, jku: str) -> tuple[s
             algorithm_confusion(
                 forged, pem_from_jwk(provider_key.public_jwk()), header={"typ": "at+jwt", "kid": provider_key.kid}
             ),
-            pem,
+            provider_key.public_pem(),
             AlgorithmNotAllowedError,
         ),
         Attack(
@@ -265,6 +282,12 @@ def verifier_attacks(*, issuer: str = LAB_ISSUER, now: int, jku: str) -> tuple[s
             WEAK_SECRET,
             AlgorithmNotAllowedError,
         ),
+    ]
+
+
+def _key_lookup_attacks(forged: dict[str, Any], pem: str, jku: str) -> list[Attack]:
+    """A6 and A5: the token names the key (a ``kid`` used as a file name) or carries it (``jwk``, ``jku``)."""
+    return [
         Attack(
             "A6", "kid path traversal to /dev/null", "kid", kid_path_traversal(forged), pem, AlgorithmNotAllowedError
         ),
@@ -285,6 +308,12 @@ def verifier_attacks(*, issuer: str = LAB_ISSUER, now: int, jku: str) -> tuple[s
             pem,
             UnknownKeyError,
         ),
+    ]
+
+
+def _replayed_tokens(issuer: str, now: int, pem: str) -> list[Attack]:
+    """A7 and A8: genuinely signed tokens, presented after their ``exp`` or to an API they were not for."""
+    return [
         Attack(
             "A7",
             "expired token replayed",
@@ -302,7 +331,6 @@ def verifier_attacks(*, issuer: str = LAB_ISSUER, now: int, jku: str) -> tuple[s
             AudienceMismatchError,
         ),
     ]
-    return genuine, attacks
 
 
 def _claims_of(token: str) -> dict[str, Any]:

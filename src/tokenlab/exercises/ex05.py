@@ -8,7 +8,6 @@ from tokenlab.exercises._feedback import Feedback, run_learner_code
 
 __all__ = ["check_needs_new_token"]
 
-_MARGIN = 60
 _CASES = (
     # (token response or None, fetched_at, now, expected, what the case is about)
     (None, None, 1000, True, "there is no token yet"),

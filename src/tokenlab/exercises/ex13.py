@@ -78,8 +78,6 @@ def check_canonical_query(canonical_query: Any) -> Feedback:
 WEBHOOK_SECRET = b"whsec-tokenlab-demo-7f3a9c1e5b2d8046a1c3e5f7"
 """The demo webhook's shared secret (public, for the exercise only)."""
 
-_TOLERANCE = 300
-
 
 def sign_webhook(body: bytes, secret: bytes, timestamp: int) -> str:
     """What the sender puts in its signature header: ``t=<unix time>,v1=<hex HMAC-SHA256 of "t." + body>``."""

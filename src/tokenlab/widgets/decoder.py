@@ -80,6 +80,15 @@ class TokenDecoder(w.VBox):
         self._tampered: Tampered | None = None
         self._tampered_analysis: Analysis | None = None
 
+        super().__init__(self._make_children(tamper))
+        self.add_class("tokenlab-decoder")
+        self._connect()
+        self._update_key_placeholder()
+        self.value = token
+
+    def _make_children(self, tamper: bool) -> list[w.Widget]:
+        """The boxes a learner types in and the panes that explain, top to bottom, each with a CSS class
+        (``tokenlab-…``) that the browser tests find it by."""
         self._input = w.Textarea(
             placeholder="Paste a token here: eyJhbGciOi…",
             continuous_update=True,
@@ -108,27 +117,25 @@ class TokenDecoder(w.VBox):
             (self._tamper_box, "tokenlab-tamper"),
         ):
             child.add_class(name)
-        super().__init__(
-            [
-                self._input,
-                self._key_input,
-                self._segments,
-                self._verdict,
-                self._claims,
-                self._warnings,
-                self._tamper_toggle,
-                self._tamper_box,
-            ]
-        )
-        self.add_class("tokenlab-decoder")
+        return [
+            self._input,
+            self._key_input,
+            self._segments,
+            self._verdict,
+            self._claims,
+            self._warnings,
+            self._tamper_toggle,
+            self._tamper_box,
+        ]
+
+    def _connect(self) -> None:
+        """Render again when the clock moves or a box's ``value`` changes."""
         self._watched = self.clock
         watch(self._watched, self)
         self._input.observe(self._on_input, names="value")
         self._key_input.observe(self._on_key, names="value")
         self._tamper_toggle.observe(self._on_toggle, names="value")
         self._tamper_input.observe(self._on_tamper, names="value")
-        self._update_key_placeholder()
-        self.value = token
 
     # --- public -----------------------------------------------------------------------------------
 
