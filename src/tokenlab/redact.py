@@ -28,6 +28,7 @@ A secret is found in two ways.
 **By shape**: every secret the scanner knows (:data:`tokenlab.scanner.RULES`: tokenlab API keys, GitHub
 tokens, JWTs, AWS key ids, Slack and Stripe keys, PEM private keys), wherever it sits, shown as its public
 prefix and last characters (``eyJhbGci…Q0aw``) so that two log lines can still be matched to the same token.
+A PEM private key keeps only its BEGIN and END lines: its whole body becomes ``[redacted]``.
 
 Every pattern is bounded (names at most 64 characters before and after the word that makes them secret, a
 value ends at the end of its line), so the time taken grows with the length of the text, never faster.
@@ -117,6 +118,15 @@ _CARRIES_SCHEME = re.compile(rb"(?i)^(?:proxy-)?authorization$")
 # Text with none of these is left to the shape rules at once (the position rules cannot match it).
 _MAY_HAVE_A_SECRET_NAME = re.compile(rb"(?i)" + _WORDS + rb"|" + _EXACT + rb"|://")
 _IS_SECRET_NAME = re.compile(rb"(?i)^" + _NAME + rb"$")
+# A PEM private key is the lines between its BEGIN and END lines, not only the BEGIN line the
+# scanner reports: its body (base64, and the Proc-Type/DEK-Info headers of an encrypted one), also with its line
+# breaks written as \n inside a repr or JSON string, goes to the END line or, in a cut-off text, to the first
+# character no key body has.
+_PEM_LABEL = rb"-----%s [A-Z ]{0,20}PRIVATE KEY(?: BLOCK)?-----"
+_PEM_PRIVATE_KEY = re.compile(
+    rb"(?P<begin>" + _PEM_LABEL % b"BEGIN" + rb")(?P<body>[A-Za-z0-9+/=\s\\:,.-]*?)"
+    rb"(?P<end>" + _PEM_LABEL % b"END" + rb"|(?=[^A-Za-z0-9+/=\s\\:,.-])|\Z)"
+)
 
 
 def is_secret_name(name: str) -> bool:
@@ -143,6 +153,14 @@ def _replace(match: re.Match[bytes]) -> bytes:
     whole_start = match.start()
     text = match.group(0)
     return text[: start - whole_start] + quote + kept + _REDACTED + quote + text[end - whole_start :]
+
+
+def _without_key_body(match: re.Match[bytes]) -> bytes:
+    """A PEM private key's BEGIN line, ``[redacted]`` for its body, and its END line if the text has one."""
+    body = match.group("body")
+    before = body[: len(body) - len(body.lstrip())]
+    after = body[len(body.rstrip()) :] if body.strip() else b""
+    return match.group("begin") + before + _REDACTED + after + match.group("end")
 
 
 def _known_shapes(data: bytes) -> bytes:
@@ -172,6 +190,7 @@ def redact(text: str) -> str:
     if _MAY_HAVE_A_SECRET_NAME.search(data):
         for pattern in (_QUOTED_PAIR, _ASSIGNMENT, _HEADER, _USERINFO):
             data = pattern.sub(_replace, data)
+    data = _PEM_PRIVATE_KEY.sub(_without_key_body, data)
     data = _known_shapes(data)  # whatever is left that has a secret's shape
     return data.decode("utf-8", "surrogatepass")
 
