@@ -434,7 +434,7 @@ def plot_sequence(exchanges: Sequence[Exchange], *, title: str = "Who talked to 
         marker = ">" if step > 0 else "<"
         heads.setdefault((marker, colour), ([], []))[0].append(x[target] - step)
         heads[(marker, colour)][1].append(y)
-        ax.text((x[source] + x[target]) / 2, y + 0.08, label, ha="center", va="bottom", fontsize=7.5, color=colour)
+        ax.text((x[source] + x[target]) / 2, y + 0.08, label, color=colour, **_ARROW_LABEL)
     for (dashed, colour), lines in segments.items():
         ax.add_collection(LineCollection(lines, colors=colour, linewidths=1.1, linestyles="--" if dashed else "-"))
     for (marker, colour), (xs, ys) in heads.items():
@@ -446,6 +446,13 @@ def plot_sequence(exchanges: Sequence[Exchange], *, title: str = "Who talked to 
 
 
 _ERROR_REDIRECT = "redirect to the app with an error"
+# on white, so that no lifeline runs through a label
+_ARROW_LABEL: dict[str, Any] = {
+    "ha": "center",
+    "va": "bottom",
+    "fontsize": 7.5,
+    "bbox": {"facecolor": "white", "edgecolor": "none", "pad": 0.5},
+}
 
 
 def _redirect_label(location: str) -> str:

@@ -88,3 +88,13 @@ def test_participants_that_took_no_part_are_left_out(op, http):
     ax = plots.plot_sequence(op.exchanges)
     assert [t.get_text() for t in ax.texts][:2] == ["Client app", "Provider"]
     plt.close(ax.figure)
+
+
+def test_no_lifeline_runs_through_an_arrows_label(op):
+    run_code_flow(op)
+    ax = plots.plot_sequence(op.exchanges)
+    labels = [t for t in ax.texts if t.get_text().startswith("#")]
+    assert labels and all(t.get_bbox_patch() is not None for t in labels)
+    assert {t.get_bbox_patch().get_facecolor() for t in labels} == {(1.0, 1.0, 1.0, 1.0)}
+    assert min(t.get_zorder() for t in labels) > max(line.get_zorder() for line in ax.lines)
+    plt.close(ax.figure)
