@@ -144,6 +144,12 @@ ROWS = [
         "browser",
         "RFC 6749 §4.1.1",
     ),
+    (
+        lambda op, b, h: b.head(authorization_url(op)),
+        "authorization request: login page",
+        "browser",
+        "RFC 6749 §4.1.1",
+    ),  # HEAD: the login page's headers, no body to look for a password field in
     (lambda op, b, h: consent_page(op, b), "authorization request: consent page", "browser", "OIDC Core §3.1.2.4"),
     (
         lambda op, b, h: code_at_once(op, b),

@@ -26,6 +26,8 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
+from tokenlab.provider.config import DEVICE_GRANT
+
 if TYPE_CHECKING:  # pragma: no cover
     from tokenlab.provider.recorder import Exchange
 
@@ -40,7 +42,6 @@ PARTIES = {
     "api": "API",
 }
 
-_DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"  # RFC 8628 §3.4
 _PASSWORD_FIELD = re.compile(r'name="password"')
 
 
@@ -189,7 +190,7 @@ def _authorization_request(exchange: Exchange) -> ExchangeKind:
             "RFC 6749 §4.1.2.1",
             "browser",
         )
-    if exchange.status == 200 and not _shows_password_field(exchange):
+    if exchange.status == 200 and exchange.method == "GET" and not _shows_password_field(exchange):  # HEAD: no body
         return ExchangeKind(
             "authorization request: consent page",
             "The user is already signed in here (single sign-on), so the page asks only whether this app may have "
@@ -268,7 +269,7 @@ _GRANTS: dict[str, tuple[str, str, str, str]] = {  # grant_type -> (label, detai
         "RFC 6749 §6",
         "client",
     ),
-    _DEVICE_GRANT: (
+    DEVICE_GRANT: (
         "device polls for tokens (device_code)",
         "The device asks whether the user has approved it yet: authorization_pending until then, slow_down if it "
         "asks too often, then its tokens, once.",
