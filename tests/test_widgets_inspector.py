@@ -50,7 +50,7 @@ def test_every_exchange_is_one_line_saying_what_the_recorder_classified_it_as(op
     inspector = FlowInspector(op)
     lines = [label for label, _ in inspector._list.options]
     assert lines == [f"{e.summary()} — {e.kind.line()}" for e in op.exchanges]
-    assert lines == [
+    assert lines[:4] == [  # the fixture's four; another test may have added some after them
         "#1 GET /.well-known/openid-configuration → 200 OK — discovery",
         "#2 POST /token → 200 OK — token request (client_credentials)",
         "#3 GET /api/reports → 200 OK — API call with a bearer token",

@@ -85,15 +85,14 @@ def press(op, browser, page, action):
 
 
 def tokens(op, http):
-    pkce = client.PKCE.make()
+    """A whole code flow with PKCE for the notebook app, ending with the token request."""
+    meta, pkce = client.discover(op.issuer), client.PKCE.make()
+    scope = "openid orders:read offline_access"
     url = client.authorization_url(
-        client.discover(op.issuer), client_id="notebook-app", redirect_uri=NOTEBOOK_CALLBACK,
-        scope="openid orders:read offline_access", state="s" * 22, pkce=pkce,
-    )  # fmt: skip
-    code = client.login_as(url, "alice", "wonderland").code
-    return client.exchange_code(
-        client.discover(op.issuer), code, client_id="notebook-app", redirect_uri=NOTEBOOK_CALLBACK, pkce=pkce
+        meta, client_id="notebook-app", redirect_uri=NOTEBOOK_CALLBACK, scope=scope, state="s" * 22, pkce=pkce
     )
+    code = client.login_as(url, "alice", "wonderland").code
+    return client.exchange_code(meta, code, client_id="notebook-app", redirect_uri=NOTEBOOK_CALLBACK, pkce=pkce)
 
 
 def device_codes(op, http):
