@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 
 from tokenlab import client
@@ -9,7 +12,8 @@ from tokenlab.errors import OAuthError, UsageError
 from tokenlab.provider import MockProvider
 from tokenlab.provider.recorder import MASK, Exchange
 from tokenlab.widgets import FlowInspector
-from tokenlab.widgets.inspector import find_tokens, purpose, shorten_tokens
+from tokenlab.widgets.inspector import find_tokens, shorten_tokens
+from tokenlab.widgets.render import escape
 
 REPORTING = {"client_id": "reporting-service", "client_secret": "reporting-secret-3c9e7a1f5d2b8046"}
 
@@ -42,17 +46,38 @@ def exchange(**fields) -> Exchange:
     return Exchange(**{**base, **fields})
 
 
-def test_every_exchange_is_one_line_saying_what_it_was_for(op):
+def test_every_exchange_is_one_line_saying_what_the_recorder_classified_it_as(op):
     inspector = FlowInspector(op)
     lines = [label for label, _ in inspector._list.options]
-    assert lines[0].startswith("#1 GET /.well-known/openid-configuration → 200 OK — discovery")
-    assert lines[1] == "#2 POST /token → 200 OK — token request (grant_type=client_credentials)"
-    assert lines[2] == "#3 GET /api/reports → 200 OK — API call with a bearer token (RFC 6750)"
-    assert (
-        lines[3]
-        == "#4 POST /token → 401 Unauthorized — token request (grant_type=client_credentials) — refused: invalid_client"
-    )
+    assert lines == [f"{e.summary()} — {e.kind.line()}" for e in op.exchanges]
+    assert lines[:4] == [  # the fixture's four; another test may have added some after them
+        "#1 GET /.well-known/openid-configuration → 200 OK — discovery",
+        "#2 POST /token → 200 OK — token request (client_credentials)",
+        "#3 GET /api/reports → 200 OK — API call with a bearer token",
+        "#4 POST /token → 401 Unauthorized — token request (client_credentials) — refused: invalid_client",
+    ]
     assert inspector.selected == len(op.exchanges)  # the latest exchange is shown first
+
+
+def test_the_selected_exchange_says_who_sent_it_to_whom_and_which_section_defines_it(op):
+    inspector = FlowInspector(op)
+    inspector.selected = 3
+    detail = inspector.children[2].value
+    assert escape(op.exchanges[2].kind.sentence()) in detail
+    assert (
+        "The app calls the API with an access token in the Authorization header. "
+        "Sent by the client app to the API (RFC 6750 §2.1)."
+    ) in html.unescape(detail)
+
+
+def test_the_saved_copy_lists_each_exchange_with_its_label_and_section(op):
+    saved = FlowInspector(op).static_html()
+    rows = re.findall(r"<tr>(.*?)</tr>", saved)
+    cells = [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in rows]
+    assert [[html.unescape(c) for c in row] for row in cells] == [
+        [e.summary(), e.kind.line(), e.kind.section] for e in op.exchanges
+    ]
+    assert cells[1][2] == "RFC 6749 §4.4.2"
 
 
 def test_the_selected_exchange_is_raw_http_with_tokens_shortened_and_secrets_masked(op):
@@ -124,40 +149,6 @@ def test_the_repr_is_deterministic(op):
     bundle = inspector._repr_mimebundle_()
     assert bundle["text/plain"] == repr(inspector)
     assert "#2 POST /token → 200 OK" in bundle["text/html"]
-
-
-@pytest.mark.parametrize(
-    ("fields", "expected"),
-    [
-        ({"path": "/authorize"}, "authorization request: the login page (RFC 6749 §4.1.1)"),
-        (
-            {
-                "path": "/authorize",
-                "method": "POST",
-                "status": 303,
-                "response_headers": (("Location", "http://127.0.0.1/callback?code=abc&state=x"),),
-            },
-            "login form sent: redirect back to the app with a code (RFC 6749 §4.1.2)",
-        ),
-        (
-            {
-                "path": "/token",
-                "method": "POST",
-                "status": 400,
-                "request_headers": (("Content-Type", "application/x-www-form-urlencoded"),),
-                "request_body": "grant_type=refresh_token&refresh_token=abc",
-                "response_body": '{"error": "invalid_grant"}',
-            },
-            "token request (grant_type=refresh_token) — refused: invalid_grant",
-        ),
-        ({"path": "/revoke", "method": "POST"}, "revocation (RFC 7009)"),
-        ({"path": "/introspect", "method": "POST"}, "introspection (RFC 7662)"),
-        ({"path": "/jwks.json"}, "the provider's public keys (JWKS, RFC 7517 §5)"),
-        ({"path": "/api/orders", "status": 401, "reason": "UNAUTHORIZED"}, "API call without a token — refused"),
-    ],
-)
-def test_what_an_exchange_was_for_comes_from_its_path_method_form_and_status(fields, expected):
-    assert purpose(exchange(**fields)) == expected
 
 
 def test_tokens_are_found_in_form_fields_headers_and_bodies_once_each():

@@ -418,24 +418,27 @@ def plot_key_rotation(
 
 # --- sequence diagrams of recorded HTTP exchanges ---------------------------------------------------
 
-_PARTICIPANTS = {"browser": "User's browser", "client": "Client app", "provider": "Provider", "api": "API"}
-
 
 def plot_sequence(exchanges: Sequence[Exchange], *, title: str = "Who talked to whom", ax: Axes | None = None) -> Axes:
     """A sequence diagram of recorded exchanges (``op.exchanges``): one lifeline per participant, a solid
     arrow for each request and a dashed one for its answer; a redirect back to the client (the code in an
-    authorization response, RFC 6749 §4.1.2) is drawn as the browser carrying it to the client app."""
+    authorization response, RFC 6749 §4.1.2) is drawn as the browser carrying it to the client app.
+
+    Who sent each request, who answered it and its label are the recorder's classification, ``exchange.kind``
+    (:mod:`tokenlab.provider.exchange_kinds`), as the flow inspector shows it."""
+    from tokenlab.provider.exchange_kinds import PARTIES  # not at the top: `import tokenlab.plots` stays light
+
     rows: list[tuple[str, str, str, bool]] = []  # (from, to, label, is_answer)
     for exchange in exchanges:
-        source = exchange.role
-        target = "api" if exchange.path.startswith("/api/") else "provider"
-        rows.append((source, target, f"#{exchange.number} {exchange.purpose}", False))
+        kind = exchange.kind
+        source, target = kind.sender, kind.receiver
+        rows.append((source, target, f"#{exchange.number} {kind.label}", False))
         rows.append((target, source, _answer_label(exchange), True))
         location = exchange.response_header("Location") or ""
         if exchange.status in (302, 303) and source == "browser" and not location.startswith(exchange.path):
             rows.append(("browser", "client", _redirect_label(location), True))
     present = {p for row in rows for p in row[:2]}
-    columns = [p for p in _PARTICIPANTS if p in present] or list(_PARTICIPANTS)
+    columns = [p for p in PARTIES if p in present] or list(PARTIES)
     x = {name: index for index, name in enumerate(columns)}
     height = 1.3 + 0.42 * max(len(rows), 1)
     if ax is None:
@@ -446,7 +449,7 @@ def plot_sequence(exchanges: Sequence[Exchange], *, title: str = "Who talked to 
     ax.set_axis_off()
     for name, column in x.items():
         ax.plot([column, column], [-len(rows) - 0.4, 0.4], color="0.6", linestyle="--", linewidth=0.8, zorder=1)
-        ax.text(column, 0.6, _PARTICIPANTS[name], ha="center", va="center", fontsize=9, fontweight="bold",
+        ax.text(column, 0.6, PARTIES[name], ha="center", va="center", fontsize=9, fontweight="bold",
                 bbox={"boxstyle": "round,pad=0.4", "facecolor": "0.93", "edgecolor": "0.5"})  # fmt: skip
     segments: dict[tuple[bool, str], list] = {}  # (dashed, colour) -> line segments: one collection each
     heads: dict[tuple[str, str], tuple[list, list]] = {}  # (marker, colour) -> arrowhead positions
@@ -458,7 +461,7 @@ def plot_sequence(exchanges: Sequence[Exchange], *, title: str = "Who talked to 
         marker = ">" if step > 0 else "<"
         heads.setdefault((marker, colour), ([], []))[0].append(x[target] - step)
         heads[(marker, colour)][1].append(y)
-        ax.text((x[source] + x[target]) / 2, y + 0.08, label, ha="center", va="bottom", fontsize=7.5, color=colour)
+        ax.text((x[source] + x[target]) / 2, y + 0.08, label, color=colour, **_ARROW_LABEL)
     for (dashed, colour), lines in segments.items():
         ax.add_collection(LineCollection(lines, colors=colour, linewidths=1.1, linestyles="--" if dashed else "-"))
     for (marker, colour), (xs, ys) in heads.items():
@@ -470,6 +473,13 @@ def plot_sequence(exchanges: Sequence[Exchange], *, title: str = "Who talked to 
 
 
 _ERROR_REDIRECT = "redirect to the app with an error"
+# on white, so that no lifeline runs through a label
+_ARROW_LABEL: dict[str, Any] = {
+    "ha": "center",
+    "va": "bottom",
+    "fontsize": 7.5,
+    "bbox": {"facecolor": "white", "edgecolor": "none", "pad": 0.5},
+}
 
 
 def _redirect_label(location: str) -> str:

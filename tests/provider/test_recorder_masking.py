@@ -181,7 +181,7 @@ def test_the_login_pages_request_id_is_shown_as_the_same_stub_on_the_page_and_in
     )
     posted = op.exchanges[-1]
     assert f"request_id={stub}" in posted.request_body and request_id not in everything(posted)
-    assert posted.purpose == "login form sent"
+    assert posted.kind.label == "login and consent"
 
 
 # --- codes, verifiers, refresh tokens: recognisable, not replayable ----------------------------------------------

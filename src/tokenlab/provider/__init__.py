@@ -9,7 +9,8 @@ Modules by concept, each citing its RFC:
 - ``discovery`` (RFC 8414, OIDC Discovery), ``jwks`` (RFC 7517), ``authorize``, ``authorization_response`` and ``pages``
   (RFC 6749 §4.1, RFC 7636, RFC 9700, RFC 9207), ``token`` (RFC 6749 §3.2), ``device`` (RFC 8628), ``revocation`` (RFC 7009), ``introspection``
   (RFC 7662), ``bearer``, ``resource`` and ``userinfo`` (RFC 6750, OIDC Core §5.3);
-- ``recorder`` — every exchange, secrets masked; ``app`` — routing; ``server`` — ``MockProvider``.
+- ``recorder`` — every exchange, secrets masked; ``exchange_kinds`` — what each exchange was, who sent it, its
+  section; ``app`` — routing; ``server`` — ``MockProvider``.
 """
 
 from tokenlab.provider.config import ClientConfig, ProviderConfig, ResourceConfig, UserConfig

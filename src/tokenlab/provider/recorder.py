@@ -5,7 +5,8 @@ exactly as they crossed the loopback socket. It also bounds what the provider
 reads (SECURITY.md H2): a body over the cap, or one shorter than its
 ``Content-Length`` says, is refused before any endpoint sees it.
 
-Recorded exchanges feed the flow inspector and the sequence diagrams, and
+Recorded exchanges feed the flow inspector and the sequence diagrams, say what
+they were (``exchange.kind``, :mod:`tokenlab.provider.exchange_kinds`), and
 print as raw HTTP (``print(op.exchanges[-1])``). Secrets are masked by what
 the application parses, however the client spelled them
 (:mod:`tokenlab.provider.masking`): passwords, client secrets and credentials
@@ -27,9 +28,11 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
-from urllib.parse import unquote_plus
+from urllib.parse import parse_qs, urlsplit
 
+from tokenlab.provider.exchange_kinds import ExchangeKind, classify
 from tokenlab.provider.masking import MASK, Found, mask_body, mask_header, mask_location, mask_pairs, mask_set_cookie
 
 __all__ = ["CAPACITY", "MASK", "RECORDED_BODY_CHARS", "Exchange", "Recorder"]
@@ -74,6 +77,19 @@ class Exchange:
         except ValueError:
             return None
 
+    def form(self) -> dict[str, list[str]]:
+        """The request's form fields (``{}`` unless the body is ``application/x-www-form-urlencoded``), as masked."""
+        content_type = (self.request_header("Content-Type") or "").lower()
+        if not content_type.startswith("application/x-www-form-urlencoded"):
+            return {}
+        return parse_qs(self.request_body, keep_blank_values=True)
+
+    def redirect_query(self) -> dict[str, list[str]]:
+        """The query of a 302/303 answer's ``Location`` (``{}`` if the answer is no such redirect)."""
+        if self.status not in (302, 303):
+            return {}
+        return parse_qs(urlsplit(self.response_header("Location") or "").query, keep_blank_values=True)
+
     def request_text(self) -> str:
         lines = [f"{self.method} {self.url} HTTP/1.1", *(f"{k}: {v}" for k, v in self.request_headers)]
         return "\n".join(lines) + ("\n\n" + self.request_body if self.request_body else "")
@@ -88,49 +104,10 @@ class Exchange:
     def summary(self) -> str:
         return f"#{self.number} {self.method} {self.path} → {self.status} {self.reason}"
 
-    @property
-    def purpose(self) -> str:
-        """What this exchange was for, in a few words: ``token request (authorization_code)``, ``login form``…"""
-        path, method = self.path, self.method
-        if path.startswith("/.well-known/"):
-            return "discovery"
-        if path == "/jwks.json":
-            return "public keys (JWKS)"
-        if path == "/authorize":
-            return (
-                "login form sent"
-                if method == "POST" and "request_id=" in self.request_body
-                else "authorization request"
-            )
-        if path == "/token":
-            grant = _form_value(self.request_body, "grant_type") or "?"
-            return f"token request ({grant.rsplit(':', 1)[-1]})"
-        if path == "/device_authorization":
-            return "device authorization request"
-        if path == "/device":
-            return "user answers on the device page" if method == "POST" else "device verification page"
-        if path == "/revoke":
-            return "revocation"
-        if path == "/introspect":
-            return "introspection"
-        if path == "/userinfo":
-            return "userinfo"
-        if path.startswith("/api/"):
-            return f"API call: {method} {path}"
-        return f"{method} {path}"
-
-    @property
-    def role(self) -> str:
-        """Who sent the request: the user's ``browser`` (login and device pages) or the ``client`` app."""
-        return "browser" if self.path in ("/authorize", "/device") else "client"
-
-
-def _form_value(body: str, name: str) -> str | None:
-    for pair in body.split("&"):
-        key, _, value = pair.partition("=")
-        if key == name:
-            return unquote_plus(value)
-    return None
+    @cached_property
+    def kind(self) -> ExchangeKind:
+        """What this exchange was: label, detail, section, sender and receiver (:mod:`.exchange_kinds`)."""
+        return classify(self)
 
 
 def _bounded(text: str) -> str:

@@ -1,7 +1,8 @@
 """``FlowInspector``: the provider's recorded HTTP exchanges, one line each, raw HTTP on selection.
 
-Each line reads ``#4 POST /token → 200 OK — token request (grant_type=authorization_code)``.
-Selecting one shows the request and the response as they crossed the socket,
+Each line reads ``#4 POST /token → 200 OK — token request (authorization_code)``: what the exchange was, as
+the recorder classifies it (``exchange.kind``, :mod:`tokenlab.provider.exchange_kinds`). Selecting one says who
+sent it to whom and which section defines it, and shows the request and the response as they crossed the socket,
 with tokens shortened to their first 12 and last 6 characters (the recorder
 has already masked passwords, client secrets and Basic credentials). Any token
 in the exchange can be opened in a :class:`~tokenlab.widgets.TokenDecoder`
@@ -16,7 +17,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs
 
 import ipywidgets as w
 
@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from tokenlab.provider.recorder import Exchange
     from tokenlab.provider.server import MockProvider
 
-__all__ = ["FlowInspector", "find_tokens", "purpose", "shorten_tokens"]
+__all__ = ["FlowInspector", "find_tokens", "shorten_tokens"]
 
 _LONG_RUN = re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{32,}(?![A-Za-z0-9_-])")
 _BODY_CAP = 4_000
@@ -48,58 +48,6 @@ def shorten_tokens(text: str) -> str:
     """``text`` with every JWT and every long token-like string cut to its first 12 and last 6 characters."""
     text = JWT.sub(lambda m: _short(m.group(0)), text)
     return _LONG_RUN.sub(lambda m: _short(m.group(0)), text)
-
-
-def _form(exchange: Exchange) -> dict[str, list[str]]:
-    content_type = (exchange.request_header("Content-Type") or "").lower()
-    if not content_type.startswith("application/x-www-form-urlencoded"):
-        return {}
-    return parse_qs(exchange.request_body, keep_blank_values=True)
-
-
-def purpose(exchange: Exchange) -> str:
-    """What the exchange was for, in a few words, from its path, method, form and status."""
-    path, method, status = exchange.path, exchange.method, exchange.status
-    form = _form(exchange)
-    location = exchange.response_header("Location") or ""
-    if path.startswith("/.well-known/"):
-        what = "discovery: the provider's metadata (RFC 8414, OpenID Connect Discovery)"
-    elif path == "/jwks.json":
-        what = "the provider's public keys (JWKS, RFC 7517 §5)"
-    elif path == "/authorize" and method == "GET":
-        what = "authorization request: the login page (RFC 6749 §4.1.1)"
-    elif path == "/authorize":
-        what = "login form sent"
-        if "code=" in location:
-            what += ": redirect back to the app with a code (RFC 6749 §4.1.2)"
-        elif "error=" in location:
-            what += ": redirect back to the app with an error (RFC 6749 §4.1.2.1)"
-    elif path == "/token":
-        grant = form.get("grant_type", ["?"])[0]
-        what = f"token request (grant_type={grant})"
-    elif path == "/device_authorization":
-        what = "device authorization request (RFC 8628 §3.1)"
-    elif path == "/device":
-        what = "device verification page (RFC 8628 §3.3)" if method == "GET" else "user code entered (RFC 8628 §3.3)"
-    elif path == "/revoke":
-        what = "revocation (RFC 7009)"
-    elif path == "/introspect":
-        what = "introspection (RFC 7662)"
-    elif path == "/logout":
-        what = "logout (OpenID Connect RP-Initiated Logout)"
-    elif path == "/userinfo":
-        what = "userinfo (OpenID Connect Core §5.3)"
-    elif path.startswith("/api/"):
-        bearer = (exchange.request_header("Authorization") or "")[:7].lower() == "bearer "
-        what = "API call with a bearer token (RFC 6750)" if bearer else "API call without a token"
-    else:
-        what = "request"
-    body = exchange.json()
-    if status >= 400 and isinstance(body, dict) and isinstance(body.get("error"), str):
-        what += f" — refused: {body['error']}"
-    elif status >= 400 and path.startswith("/api/"):
-        what += " — refused"
-    return what
 
 
 def find_tokens(exchange: Exchange) -> list[tuple[str, str]]:
@@ -118,7 +66,7 @@ def find_tokens(exchange: Exchange) -> list[tuple[str, str]]:
     authorization = exchange.request_header("Authorization") or ""
     if authorization[:7].lower() == "bearer ":
         add("request Authorization: Bearer", authorization[7:].strip())
-    form = _form(exchange)
+    form = exchange.form()
     for name in _FORM_TOKEN_FIELDS:
         for value in form.get(name, []):
             add(f"request {name}", value)
@@ -129,7 +77,7 @@ def find_tokens(exchange: Exchange) -> list[tuple[str, str]]:
 
 
 def _line(exchange: Exchange) -> str:
-    return f"{exchange.summary()} — {purpose(exchange)}"
+    return f"{exchange.summary()} — {exchange.kind.line()}"
 
 
 def _capped(text: str) -> str:
@@ -144,7 +92,8 @@ def exchange_html(exchange: Exchange) -> str:
     request = escape(_capped(shorten_tokens(exchange.request_text())))
     response = escape(_capped(shorten_tokens(exchange.response_text())))
     return (
-        f'<div class="tl-exchange-detail" style="line-height:1.45"><div><b>{escape(exchange.summary())}</b> — {escape(purpose(exchange))}</div>'
+        f'<div class="tl-exchange-detail" style="line-height:1.45"><div><b>{escape(exchange.summary())}</b> — {escape(exchange.kind.line())}</div>'
+        f'<div class="tl-exchange-kind">{escape(exchange.kind.sentence())}</div>'
         f'<div style="color:#57606a">at {format_utc(exchange.time)} on the course clock; tokens shortened, secrets masked</div>'
         f'<pre class="tl-request" style="{pre} #0969da">{request}</pre>'
         f'<pre class="tl-response" style="{pre} #8250df">{response}</pre></div>'
@@ -266,7 +215,8 @@ class FlowInspector(w.VBox):
         """The exchanges and the one shown, as HTML, for a view that cannot run widgets; it says so first."""
         rows = "".join(
             f'<tr><td style="font-family:monospace;padding-right:1em">{escape(e.summary())}</td>'
-            f'<td style="color:#57606a">{escape(purpose(e))}</td></tr>'
+            f'<td style="color:#57606a">{escape(e.kind.line())}</td>'
+            f'<td style="color:#57606a;padding-left:1em">{escape(e.kind.section)}</td></tr>'
             for e in self._exchanges
         )
         note = render.saved_copy_html("inspector", "list to select an exchange from and its buttons")
