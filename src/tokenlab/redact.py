@@ -158,8 +158,10 @@ def _replace(match: re.Match[bytes]) -> bytes:
 def _without_key_body(match: re.Match[bytes]) -> bytes:
     """A PEM private key's BEGIN line, ``[redacted]`` for its body, and its END line if the text has one."""
     body = match.group("body")
+    if not body.strip():
+        return match.group(0)  # a BEGIN line alone: nothing of the key to hide
     before = body[: len(body) - len(body.lstrip())]
-    after = body[len(body.rstrip()) :] if body.strip() else b""
+    after = body[len(body.rstrip()) :]
     return match.group("begin") + before + _REDACTED + after + match.group("end")
 
 
