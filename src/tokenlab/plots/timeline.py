@@ -1,120 +1,28 @@
-"""Pictures that teach: matplotlib helpers.
-
-Each function takes ``ax=None`` (a new figure when missing), draws on it, and
-returns the Axes; none changes matplotlib's global settings.
-"""
+"""Token lifetimes and signing-key rotation, each drawn as lanes on one time axis."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlsplit
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
-from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory
 
 from tokenlab.clock import Clock, as_datetime
-from tokenlab.entropy import (
-    AGE_OF_UNIVERSE_YEARS,
-    ATTACKERS,
-    SECONDS_PER_YEAR,
-    TOKEN_FORMATS,
-    Attacker,
-    TokenFormat,
-    expected_guess_seconds,
-)
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.artist import Artist
     from matplotlib.axes import Axes
 
     from tokenlab.provider.app import KeyEvent
-    from tokenlab.provider.recorder import Exchange
     from tokenlab.provider.store import TokenEvent
 
-__all__ = ["plot_brute_force", "plot_key_rotation", "plot_sequence", "plot_token_timeline"]
+__all__ = ["lane_names", "plot_key_rotation", "plot_token_timeline"]
 
-
-def _rate(per_second: float) -> str:
-    """10, 10,000, 10^10, 3×10^9: a guessing speed as people write it."""
-    if per_second < 1e6:
-        return f"{per_second:,.0f}"
-    mantissa, exponent = f"{per_second:.1e}".split("e")
-    mantissa = mantissa.removesuffix(".0")
-    return f"{'' if mantissa == '1' else mantissa + '×'}10^{int(exponent)}"
-
-
-_TIME_MARKS = (
-    (1.0, "1 second"),
-    (86400.0, "1 day"),
-    (SECONDS_PER_YEAR, "1 year"),
-    (1000 * SECONDS_PER_YEAR, "1,000 years"),
-    (AGE_OF_UNIVERSE_YEARS * SECONDS_PER_YEAR, "age of the universe"),
-)
-
-
-def plot_brute_force(
-    formats: Sequence[TokenFormat] = TOKEN_FORMATS,
-    attackers: Sequence[Attacker] = ATTACKERS,
-    *,
-    max_bits: float = 260,
-    ax: Axes | None = None,
-) -> Axes:
-    """Expected time to guess a secret against its entropy, one line per attacker speed.
-
-    The y axis is logarithmic: each step of 10 bits multiplies the time by
-    about a thousand. Vertical lines mark the secrets in ``formats``.
-    """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(10, 5.5), layout="constrained")
-    bottom, top = 1e-6, 1e30
-    bits = [b / 2 for b in range(0, int(max_bits * 2) + 1)]
-    for attacker in attackers:
-        seconds = [expected_guess_seconds(bits=b, guesses_per_second=attacker.guesses_per_second) for b in bits]
-        ax.plot(bits, seconds, linewidth=2, label=f"{attacker.name}: {_rate(attacker.guesses_per_second)} guesses/s")
-    ax.set_yscale("log")
-    ax.set_ylim(bottom, top)
-    max_bits = max([max_bits, *(fmt.bits + 4 for fmt in formats)])  # every secret asked for is drawn
-    ax.set_xlim(0, max_bits)
-    universe = AGE_OF_UNIVERSE_YEARS * SECONDS_PER_YEAR
-    ax.axhspan(universe, top, color="tab:green", alpha=0.08)
-    for seconds, _ in _TIME_MARKS:
-        ax.axhline(seconds, color="0.6", linewidth=0.8, linestyle=":")
-    marks = ax.secondary_yaxis("right")
-    out_of_reach = (universe * top) ** 0.5  # the shaded band's middle, in the margin where no secret's label runs
-    marks.set_yticks(
-        [seconds for seconds, _ in _TIME_MARKS] + [out_of_reach],
-        labels=[label for _, label in _TIME_MARKS] + ["out of reach:\nlonger than the\nuniverse has existed"],
-    )
-    marks.get_yticklabels()[-1].set_color("darkgreen")
-    marks.get_yticklabels()[-1].set_gid("out_of_reach")
-    marks.minorticks_off()
-    marks.tick_params(labelsize=8)
-    for number, fmt in enumerate(sorted(formats, key=lambda f: f.bits)):
-        ax.axvline(fmt.bits, color="0.45", linewidth=0.8, alpha=0.7)
-        ax.annotate(
-            f"{fmt.name} · {fmt.bits:.0f} bits",
-            (fmt.bits, top),
-            xytext=(-3, -4 - 70 * (number % 2)),
-            textcoords="offset points",
-            rotation=90,
-            fontsize=8,
-            ha="right",
-            va="top",
-        )
-    ax.set_xlabel("entropy of the secret (bits)")
-    ax.set_ylabel("expected time to guess it (seconds, log scale)")
-    ax.set_title("Brute force: every 10 bits of entropy multiply the attacker's work by about 1,000")
-    ax.legend(loc="lower right", fontsize=8, title="attacker", title_fontsize=8, framealpha=0.95)
-    return ax
-
-
-# --- token lifecycles ------------------------------------------------------------------------------
 
 _LANE_COLOURS = {"access_token": "tab:blue", "refresh_token": "tab:orange"}
 _MARKERS = {
@@ -320,9 +228,6 @@ def _lane_name(label: str, lane: Sequence[TokenEvent]) -> str:
     return f"{label} ({kind})"
 
 
-# --- signing-key rotation ----------------------------------------------------------------------------
-
-
 def plot_key_rotation(
     key_events: Sequence[KeyEvent],
     token_events: Sequence[TokenEvent] = (),
@@ -414,93 +319,3 @@ def plot_key_rotation(
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
     ax.grid(axis="x", color="0.9")
     return ax
-
-
-# --- sequence diagrams of recorded HTTP exchanges ---------------------------------------------------
-
-
-def plot_sequence(exchanges: Sequence[Exchange], *, title: str = "Who talked to whom", ax: Axes | None = None) -> Axes:
-    """A sequence diagram of recorded exchanges (``op.exchanges``): one lifeline per participant, a solid
-    arrow for each request and a dashed one for its answer; a redirect back to the client (the code in an
-    authorization response, RFC 6749 §4.1.2) is drawn as the browser carrying it to the client app.
-
-    Who sent each request, who answered it and its label are the recorder's classification, ``exchange.kind``
-    (:mod:`tokenlab.provider.exchange_kinds`), as the flow inspector shows it."""
-    from tokenlab.provider.exchange_kinds import PARTIES  # not at the top: `import tokenlab.plots` stays light
-
-    rows: list[tuple[str, str, str, bool]] = []  # (from, to, label, is_answer)
-    for exchange in exchanges:
-        kind = exchange.kind
-        source, target = kind.sender, kind.receiver
-        rows.append((source, target, f"#{exchange.number} {kind.label}", False))
-        rows.append((target, source, _answer_label(exchange), True))
-        location = exchange.response_header("Location") or ""
-        if exchange.status in (302, 303) and source == "browser" and not location.startswith(exchange.path):
-            rows.append(("browser", "client", _redirect_label(location), True))
-    present = {p for row in rows for p in row[:2]}
-    columns = [p for p in PARTIES if p in present] or list(PARTIES)
-    x = {name: index for index, name in enumerate(columns)}
-    height = 1.3 + 0.42 * max(len(rows), 1)
-    if ax is None:
-        fig = plt.figure(figsize=(10, height))
-        ax = fig.add_axes((0.02, 0.2 / height, 0.96, 1 - 0.8 / height))
-    ax.set_xlim(-0.6, len(columns) - 0.4)
-    ax.set_ylim(-len(rows) - 0.5, 0.9)
-    ax.set_axis_off()
-    for name, column in x.items():
-        ax.plot([column, column], [-len(rows) - 0.4, 0.4], color="0.6", linestyle="--", linewidth=0.8, zorder=1)
-        ax.text(column, 0.6, PARTIES[name], ha="center", va="center", fontsize=9, fontweight="bold",
-                bbox={"boxstyle": "round,pad=0.4", "facecolor": "0.93", "edgecolor": "0.5"})  # fmt: skip
-    segments: dict[tuple[bool, str], list] = {}  # (dashed, colour) -> line segments: one collection each
-    heads: dict[tuple[str, str], tuple[list, list]] = {}  # (marker, colour) -> arrowhead positions
-    for row, (source, target, label, answer) in enumerate(rows, start=1):
-        y = -row
-        colour = "tab:red" if answer and (label[:1] in "45" or label.startswith(_ERROR_REDIRECT)) else "0.15"
-        step = 0.06 if x[target] > x[source] else -0.06
-        segments.setdefault((answer, colour), []).append([(x[source], y), (x[target] - step, y)])
-        marker = ">" if step > 0 else "<"
-        heads.setdefault((marker, colour), ([], []))[0].append(x[target] - step)
-        heads[(marker, colour)][1].append(y)
-        ax.text((x[source] + x[target]) / 2, y + 0.08, label, color=colour, **_ARROW_LABEL)
-    for (dashed, colour), lines in segments.items():
-        ax.add_collection(LineCollection(lines, colors=colour, linewidths=1.1, linestyles="--" if dashed else "-"))
-    for (marker, colour), (xs, ys) in heads.items():
-        ax.plot(xs, ys, linestyle="", marker=marker, color=colour, markersize=6)
-    if not rows:
-        ax.text(len(columns) / 2 - 0.5, -0.5, "no exchanges recorded yet", ha="center", fontsize=9)
-    ax.set_title(title)
-    return ax
-
-
-_ERROR_REDIRECT = "redirect to the app with an error"
-# on white, so that no lifeline runs through a label
-_ARROW_LABEL: dict[str, Any] = {
-    "ha": "center",
-    "va": "bottom",
-    "fontsize": 7.5,
-    "bbox": {"facecolor": "white", "edgecolor": "none", "pad": 0.5},
-}
-
-
-def _redirect_label(location: str) -> str:
-    """What a redirect to the client carries, read from its query: the ``code`` and the ``state`` (only when the
-    client sent one, RFC 6749 §4.1.2), or the ``error`` (§4.1.2.1)."""
-    query = dict(parse_qsl(urlsplit(location).query, keep_blank_values=True))
-    if "error" in query:
-        return f"{_ERROR_REDIRECT}: {query['error']}"
-    carried = [name for name in ("code", "state") if name in query]
-    return f"redirect to the app: {', '.join(carried)}" if carried else "redirect to the app"
-
-
-def _answer_label(exchange: Exchange) -> str:
-    body = exchange.json()
-    if isinstance(body, dict) and isinstance(body.get("error"), str):
-        return f"{exchange.status} {body['error']}"
-    if isinstance(body, dict) and "access_token" in body:
-        issued = [name.replace("_token", "") for name in ("access_token", "refresh_token", "id_token") if name in body]
-        return f"{exchange.status} tokens: {', '.join(issued)}"
-    if exchange.status in (302, 303):
-        return f"{exchange.status} {exchange.reason}: redirect"
-    if (exchange.response_header("Content-Type") or "").startswith("text/html"):
-        return f"{exchange.status} {exchange.reason}: a page for the user"
-    return f"{exchange.status} {exchange.reason}"
