@@ -4,7 +4,7 @@ import pytest
 import requests
 
 from tokenlab import browser, client
-from tokenlab.oauth_errors import AccessDeniedError
+from tokenlab.errors import AccessDeniedError
 from tokenlab.provider import MockProvider
 
 

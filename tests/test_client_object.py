@@ -4,8 +4,7 @@ import pytest
 import requests
 
 from tokenlab import Clock, client
-from tokenlab.errors import UsageError
-from tokenlab.oauth_errors import AuthorizationPendingError, InvalidClientError, InvalidGrantError
+from tokenlab.errors import AuthorizationPendingError, InvalidClientError, InvalidGrantError, UsageError
 from tokenlab.provider import MockProvider
 
 MACHINE = ("reporting-service", "reporting-secret-3c9e7a1f5d2b8046")

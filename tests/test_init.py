@@ -66,7 +66,7 @@ def test_from_tokenlab_import_mock_provider_loads_the_provider_on_demand_and_sti
 
 def test_the_main_objects_are_exported_at_the_top():
     from tokenlab.client import Client
-    from tokenlab.oauth_errors import OAuthError
+    from tokenlab.errors import OAuthError
     from tokenlab.provider.server import MockProvider
 
     assert (tokenlab.MockProvider, tokenlab.Client, tokenlab.OAuthError) == (MockProvider, Client, OAuthError)

@@ -1,4 +1,4 @@
-"""tokenlab.oauth_errors: one class per OAuth wire code, one registry from code to class, whatever was imported first."""
+"""tokenlab.errors: one class per OAuth wire code, one registry from code to class, whatever was imported first."""
 
 import importlib
 import inspect
@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 
 import tokenlab.provider
-from tokenlab import oauth_errors
-from tokenlab.errors import UsageError
-from tokenlab.oauth_errors import OAUTH_ERRORS, OAuthError, error_class
+from tokenlab.errors import OAUTH_ERRORS, OAuthError, UsageError, error_class
+from tokenlab.errors import oauth as oauth_errors
 
 WIRE_CODES = {
     "InvalidRequestError": ("invalid_request", 400, "RFC 6749 §5.2"),

@@ -37,7 +37,7 @@ _EXPORTS = {
     "TokenLabError": "tokenlab.errors",
     "TokenFormatError": "tokenlab.errors",
     "InvalidTokenError": "tokenlab.errors",
-    "OAuthError": "tokenlab.oauth_errors",
+    "OAuthError": "tokenlab.errors",
     "Key": "tokenlab.keys",
     "KeySet": "tokenlab.keys",
     "as_key": "tokenlab.keys",
@@ -59,7 +59,6 @@ _EXPORTS = {
 _SUBMODULES = (
     "clock",
     "errors",
-    "oauth_errors",
     "keys",
     "claims",
     "tokens",
@@ -99,10 +98,9 @@ __all__ = [
 if TYPE_CHECKING:  # pragma: no cover
     from tokenlab.client import Client
     from tokenlab.clock import DEMO_START, Clock
-    from tokenlab.errors import InvalidTokenError, TokenFormatError, TokenLabError
+    from tokenlab.errors import InvalidTokenError, OAuthError, TokenFormatError, TokenLabError
     from tokenlab.jwks_cache import RemoteKeySet
     from tokenlab.keys import Key, KeySet, as_key, demo_key, demo_key_set, generate_key
-    from tokenlab.oauth_errors import OAuthError
     from tokenlab.provider import MockProvider
     from tokenlab.tokens import DecodedToken, decode_unverified, sign, verify
     from tokenlab.widgets import FlowInspector, RedirectCatcher, TimeTravel, TokenDecoder

@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import requests
 
-from tokenlab.oauth_errors import AccessDeniedError, OAuthError
+from tokenlab.errors import AccessDeniedError, OAuthError
 from tokenlab.sessions import TIMEOUT, session_or_new
 
 __all__ = ["Redirect", "approve_device", "login_as", "page_text"]

@@ -47,8 +47,7 @@ from urllib.parse import quote_plus, urlencode
 import requests
 
 from tokenlab.browser import Redirect, approve_device, login_as
-from tokenlab.errors import UsageError
-from tokenlab.oauth_errors import OAuthError, error_class
+from tokenlab.errors import OAuthError, UsageError, error_class
 from tokenlab.sessions import TIMEOUT, USER_AGENT, new_session, session_or_new
 
 __all__ = [
@@ -401,7 +400,7 @@ class Client:
 
     def introspect(self, token: str) -> dict[str, Any]:
         """Ask whether a token is active and what it carries (RFC 7662 §2); the provider wants a confidential
-        client, so a public one gets :class:`~tokenlab.oauth_errors.InvalidClientError`."""
+        client, so a public one gets :class:`~tokenlab.errors.InvalidClientError`."""
         return introspect(self.metadata, token, **self._credentials())
 
     def start_device_flow(self, *, scope: str | None = None) -> dict[str, Any]:
@@ -409,8 +408,8 @@ class Client:
         return start_device_flow(self.metadata, scope=scope, **self._credentials())
 
     def poll_device_token(self, device_code: str) -> dict[str, Any]:
-        """Poll once (RFC 8628 §3.4); raises :class:`~tokenlab.oauth_errors.AuthorizationPendingError` or
-        :class:`~tokenlab.oauth_errors.SlowDownError` until the user has answered (§3.5)."""
+        """Poll once (RFC 8628 §3.4); raises :class:`~tokenlab.errors.AuthorizationPendingError` or
+        :class:`~tokenlab.errors.SlowDownError` until the user has answered (§3.5)."""
         return poll_device_token(self.metadata, device_code, **self._credentials())
 
     def call_api(

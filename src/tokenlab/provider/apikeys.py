@@ -72,12 +72,14 @@ from werkzeug.wrappers import Request, Response
 
 from tokenlab import apikeys
 from tokenlab.clock import format_utc
-from tokenlab.errors import ApiKeyFormatError, InvalidClientError, InvalidRequestError
-from tokenlab.oauth_errors import (
+from tokenlab.errors import (
+    ApiKeyFormatError,
     BearerError,
     BearerRequestError,
     InsufficientScopeError,
     InvalidAccessTokenError,
+    InvalidClientError,
+    InvalidRequestError,
     NoTokenError,
 )
 from tokenlab.provider.bearer import bearer_error_response
@@ -286,7 +288,7 @@ def _presented_key(request: Request) -> str:
 
 
 def require_valid_api_key(app: ProviderApp, key: str) -> ApiKeyRecord:
-    """The record of a live key, or :class:`~tokenlab.oauth_errors.InvalidAccessTokenError` raised, saying why not.
+    """The record of a live key, or :class:`~tokenlab.errors.InvalidAccessTokenError` raised, saying why not.
 
     The checksum is checked first, so a typo or a look-alike never reaches the store.
     """

@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 
 from werkzeug.wrappers import Response
 
-from tokenlab.oauth_errors import OAuthError
+from tokenlab.errors import OAuthError
 from tokenlab.provider.store import AuthorizationCode
 
 if TYPE_CHECKING:  # pragma: no cover

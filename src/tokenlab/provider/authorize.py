@@ -58,7 +58,7 @@ from typing import TYPE_CHECKING
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Request, Response
 
-from tokenlab.oauth_errors import (
+from tokenlab.errors import (
     AccessDeniedError,
     ConsentRequiredError,
     InvalidRequestError,

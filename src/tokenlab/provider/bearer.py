@@ -43,13 +43,14 @@ from typing import TYPE_CHECKING
 
 from werkzeug.wrappers import Request, Response
 
-from tokenlab.errors import InvalidTokenError, TokenLabError
-from tokenlab.oauth_errors import (
+from tokenlab.errors import (
     BearerError,
     BearerRequestError,
     InsufficientScopeError,
     InvalidAccessTokenError,
+    InvalidTokenError,
     NoTokenError,
+    TokenLabError,
 )
 from tokenlab.provider.http import json_response
 from tokenlab.tokens import verify

@@ -89,7 +89,7 @@ from urllib.parse import quote, urlsplit
 
 from werkzeug.wrappers import Request, Response
 
-from tokenlab.oauth_errors import (
+from tokenlab.errors import (
     AccessDeniedError,
     AuthorizationPendingError,
     DeviceCodeExpiredError,

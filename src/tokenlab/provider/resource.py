@@ -34,8 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
 
-from tokenlab.errors import InvalidRequestError, TokenFormatError
-from tokenlab.oauth_errors import BearerError
+from tokenlab.errors import BearerError, InvalidRequestError, TokenFormatError
 from tokenlab.provider.bearer import authenticate_bearer, bearer_error_response
 from tokenlab.provider.http import json_response
 from tokenlab.tokens import decode_unverified

@@ -19,7 +19,7 @@ _SCOPE_TOKEN = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+")
 
 def require_allowed_scope(requested: str | None, allowed: str, *, what: str = "this client") -> str:
     """The scope to grant: ``requested`` if it is within ``allowed``, all of ``allowed`` if absent (RFC 6749 §3.3);
-    anything else raises :class:`~tokenlab.oauth_errors.InvalidScopeError`."""
+    anything else raises :class:`~tokenlab.errors.InvalidScopeError`."""
     if not requested:  # RFC 6749 §3.1: a parameter sent without a value is treated as omitted
         return allowed
     tokens = requested.split(" ")

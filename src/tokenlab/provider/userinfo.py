@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
 
-from tokenlab.oauth_errors import BearerError, InvalidAccessTokenError
+from tokenlab.errors import BearerError, InvalidAccessTokenError
 from tokenlab.provider.bearer import authenticate_bearer, bearer_error_response
 from tokenlab.provider.http import json_response
 

@@ -18,8 +18,8 @@ happened to be imported first.
 >>> error_class("no_such_code").__name__      # an unknown code: the root class, code kept on the instance
 'OAuthError'
 
-``tokenlab.errors`` forwards every name here, so ``from tokenlab.errors import
-OAuthError`` keeps working.
+Import them from the package, like every tokenlab error: ``from tokenlab.errors
+import OAuthError, InvalidGrantError``.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from tokenlab.errors import TokenLabError, UsageError, wire_text
+from tokenlab.errors.core import TokenLabError, UsageError, wire_text
 
 __all__ = [
     "OAUTH_ERRORS",

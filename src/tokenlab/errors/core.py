@@ -1,29 +1,7 @@
-"""Every error tokenlab raises, under one root: :class:`TokenLabError`.
-
-The families, each answering a different question:
-
-- :class:`TokenFormatError` — "this is not a token at all" (cannot be split,
-  decoded or parsed; RFC 7519 §7.2).
-- :class:`InvalidTokenError` — "this is a token, and it must not be trusted".
-  One subclass per failure, named after what happened, carrying the claim or
-  header parameter at fault and a one-sentence ``lesson``.
-- :class:`OAuthError` — an OAuth 2.0 error response, with the RFC wire code as
-  the class attribute ``error`` (RFC 6749 §5.2, RFC 6750 §3.1, …). Its home is
-  :mod:`tokenlab.oauth_errors`, with the one registry from code to class; this
-  module forwards each of its names, so ``from tokenlab.errors import OAuthError``
-  works too.
-- :class:`SignatureRejectedError` — "this signed request must not be trusted"
-  (RFC 9421 §3.2). One subclass per failure, each with a wire code ``error``,
-  the ``component`` at fault and a one-sentence ``lesson``.
-
-A learner never needs to read a traceback from inside PyJWT or cryptography:
-``str(err)`` says what went wrong and what it means.
-"""
+"""The root, :class:`TokenLabError`, and every error that is not an OAuth error response: a token that is not
+a token or must not be trusted, a bad argument, an API key, a signed request (see :mod:`tokenlab.errors`)."""
 
 from __future__ import annotations
-
-import importlib
-from typing import Any
 
 __all__ = [
     "AlgorithmNotAllowedError",
@@ -327,45 +305,3 @@ class SignatureMismatchError(SignatureRejectedError):
         "The MAC covers every byte of the signature base, so changing the method, host, path, query or a "
         "covered header, or signing with another secret, breaks it (RFC 9421 §2.5, §3.3.3)."
     )
-
-
-# --- OAuth 2.0 errors: their home is tokenlab.oauth_errors ----------------------
-
-_OAUTH_NAMES = frozenset(
-    {
-        "AccessDeniedError",
-        "AuthorizationPendingError",
-        "BearerError",
-        "BearerRequestError",
-        "ConsentRequiredError",
-        "DeviceCodeExpiredError",
-        "InsufficientScopeError",
-        "InvalidAccessTokenError",
-        "InvalidClientError",
-        "InvalidGrantError",
-        "InvalidRequestError",
-        "InvalidScopeError",
-        "LoginRequiredError",
-        "NoTokenError",
-        "OAuthError",
-        "RequestNotSupportedError",
-        "RequestUriNotSupportedError",
-        "ServerError",
-        "SlowDownError",
-        "UnauthorizedClientError",
-        "UnsupportedGrantTypeError",
-        "UnsupportedResponseTypeError",
-    }
-)
-
-
-def __getattr__(name: str) -> Any:
-    """``errors.OAuthError`` and its subclasses, from :mod:`tokenlab.oauth_errors` (imported on first use, since
-    that module builds on this one)."""
-    if name in _OAUTH_NAMES:
-        return getattr(importlib.import_module("tokenlab.oauth_errors"), name)
-    raise AttributeError(f"module 'tokenlab.errors' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_OAUTH_NAMES])
