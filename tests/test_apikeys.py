@@ -173,6 +173,7 @@ def test_redaction_keeps_the_prefix_and_the_last_four_characters_only(key):
 
 
 def test_the_public_names_are_exported():
+    assert {"new_api_key", "parse_api_key", "hash_api_key", "redact_api_key"} <= set(apikeys.__all__)
     for name in apikeys.__all__:
         assert hasattr(apikeys, name)
     assert set(apikeys.KINDS) == {"live", "test", "pat"}

@@ -66,7 +66,7 @@ def test_serve_json_prints_one_line_once_it_accepts_connections_and_stops_on_ctr
                 c for c in info["clients"] if "urn:ietf:params:oauth:grant-type:device_code" in c["grant_types"]
             )
             assert device["client_secret"] is None
-            assert all(r["url"].startswith(info["issuer"] + "/api/") for r in info["resources"])
+            assert info["resources"] and all(r["url"].startswith(info["issuer"] + "/api/") for r in info["resources"])
             process.send_signal(signal.SIGINT)
             assert process.wait(timeout=10) == 0
             assert process.stdout.read() == ""  # exactly one line

@@ -66,7 +66,7 @@ def test_solved_entropy_says_the_key_falls_short_of_rfc_6749s_128_bits_and_how_l
 )
 def test_entropy_wrong_answers_get_a_matching_hint_without_the_answer(answer, words):
     feedback = exercises.check_entropy_bits(answer)
-    assert not feedback.passed
+    assert not feedback.passed and feedback.hints
     assert words in str(feedback)
     assert "119" not in str(feedback)
 
@@ -115,6 +115,7 @@ def test_authn_or_authz_incomplete_or_malformed_answers_are_not_yet(answers):
 def test_feedback_reads_as_one_verdict_line_then_hints():
     feedback = exercises.check_entropy_bits(7)
     lines = str(feedback).splitlines()
+    assert len(lines) > 1, "no hint line to check"
     assert lines[0].startswith("🔎 Exercise 1.2 (entropy) — not yet:")
     assert all(line.startswith("   hint: ") for line in lines[1:])
     assert repr(feedback) == str(feedback)

@@ -20,14 +20,19 @@ def test_needs_new_token_solution_is_solved():
         ),
         (lambda token, fetched_at, now: now >= fetched_at + token["expires_in"] - 60, "your code raised TypeError"),
         (lambda token, fetched_at, now: True, "fetched just now"),
-        (lambda token, fetched_at, now: "yes", "return True or False"),
     ],
-    ids=["never-refreshes", "no-margin", "no-token-crashes", "always-refreshes", "not-a-bool"],
+    ids=["never-refreshes", "no-margin", "no-token-crashes", "always-refreshes"],
 )
 def test_wrong_policies_name_the_case_they_fail_and_hint(attempt, words):
     feedback = exercises.check_needs_new_token(attempt)
-    assert not feedback.passed
+    assert not feedback.passed and feedback.hints
     assert words in str(feedback)
+
+
+def test_an_answer_that_is_not_a_bool_is_told_what_to_return():
+    feedback = exercises.check_needs_new_token(lambda token, fetched_at, now: "yes")
+    assert not feedback.passed
+    assert "it returned 'yes'; return True or False." in feedback.message
 
 
 @pytest.mark.parametrize("answer", [..., None, 42])
@@ -51,4 +56,4 @@ def test_the_hint_is_the_same_whichever_way_the_answer_goes_so_it_cannot_reveal_
     early = exercises.check_needs_new_token(refreshes_too_early)  # wrong where the answer is False
     late = exercises.check_needs_new_token(refreshes_too_late)  # wrong where the answer is True
     assert not early.passed and not late.passed
-    assert early.hints == late.hints
+    assert early.hints and early.hints == late.hints

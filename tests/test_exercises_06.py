@@ -48,7 +48,7 @@ def test_authorization_request_solution_is_solved():
 )
 def test_each_flaw_of_the_request_gets_its_own_hint(changes, words):
     feedback = exercises.check_authorization_request(url(**changes))
-    assert not feedback.passed
+    assert not feedback.passed and feedback.hints
     assert words in str(feedback)
 
 

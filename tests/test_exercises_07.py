@@ -17,14 +17,19 @@ def test_next_wait_solution_is_solved():
         (lambda error, interval: interval * 2 if error == "slow_down" else interval, "slow_down again"),
         (lambda error, interval: interval + 5 if error == "slow_down" else interval, "the user pressed Deny"),
         (lambda error, interval: {"authorization_pending": interval, "slow_down": interval + 5}[error], "KeyError"),
-        (lambda error, interval: "later", "return seconds"),
     ],
-    ids=["ignores-slow-down", "doubles", "never-stops", "crashes", "not-a-number"],
+    ids=["ignores-slow-down", "doubles", "never-stops", "crashes"],
 )
 def test_wrong_policies_get_the_case_and_a_hint(attempt, words):
     feedback = exercises.check_next_wait(attempt)
-    assert not feedback.passed
+    assert not feedback.passed and feedback.hints
     assert words in str(feedback)
+
+
+def test_an_answer_that_is_not_a_number_is_told_what_to_return():
+    feedback = exercises.check_next_wait(lambda error, interval: "later")
+    assert not feedback.passed
+    assert "it returned 'later': return seconds (a number) or None." in feedback.message
 
 
 def test_a_placeholder_is_unanswered():

@@ -104,6 +104,7 @@ def test_wrong_predictions_get_the_rule_and_never_the_fate_of_a_token(tokens, ru
     assert f"{5 - len(tokens)} of 5 right" in feedback.message
     text = str(feedback)
     assert rule_words in text
+    assert len(exercises.DEVICE_TOKENS) == 5 and feedback.hints
     for token in exercises.DEVICE_TOKENS:
         assert token not in text  # which tokens are wrong would give the answer away
     assert "True" not in " ".join(feedback.hints) and "False" not in " ".join(feedback.hints)
@@ -124,7 +125,7 @@ def test_every_wrong_answer_gets_the_three_rules():
 def test_the_hints_are_the_same_whichever_token_is_wrong_so_they_never_point_at_one():
     # a hint chosen by the wrong token (the idle rule only for tablet RT1) would say which answer to flip
     hints = {tuple(exercises.check_still_usable(_flipped(token)).hints) for token in exercises.DEVICE_TOKENS}
-    assert len(hints) == 1
+    assert len(hints) == 1 and all(hints), hints
 
 
 @pytest.mark.parametrize(

@@ -51,6 +51,7 @@ def test_hints_name_tokenlabs_stricter_choices_as_such_and_state_what_rfc_8725_a
 
 def test_hints_point_at_rules_never_at_code():
     feedback = exercises.check_hardened_verifier(learners_copy())
+    assert len(feedback.hints) == 8
     for hint in feedback.hints:
         for code in ("def ", "return", "raise", "==", "header[", "hmac.", "time.time", "if "):
             assert code not in hint, (code, hint)

@@ -5,6 +5,7 @@ Each position test puts one random opaque secret (no JWT or API-key shape to rec
 written, so that a rule that stops working makes exactly the test of its place fail.
 """
 
+import contextlib
 import io
 import json
 import logging
@@ -54,6 +55,8 @@ SECRET_NAMES = (
     "code",
     "device_code",
     "code_verifier",
+    "auth_code",
+    "pwd",
     "client_assertion",
     "assertion",
     "api_key",
@@ -182,6 +185,18 @@ ORDINARY_NAMES = (
     "Content-Type",
     "codex",
     "cookie_name",
+    # a secret word, then an ending that says the name only describes a token: one name per ending
+    "token_uri",
+    "session_url",
+    "token_endpoint_auth_methods_supported",
+    "token_endpoint_auth_method",
+    "token_auth_methods",
+    "refresh_token_expires_in",
+    "refresh_token_expires_at",
+    "session_lifetime",
+    "token_ttl",
+    "token_count",
+    "secret_length",
 )
 ordinary_values = st.text(alphabet=string.ascii_lowercase + string.digits + "-", min_size=1, max_size=24)
 
@@ -240,24 +255,36 @@ def test_a_jwt_never_survives_redaction_wherever_it_sits(text):
     assert TOKEN[-20:] not in redact(text)
 
 
+@pytest.mark.parametrize(
+    ("secret", "shown"),
+    [("xoxb-" + "7" * 10, "xoxb-…"), ("sk_test_" + "Q" * 10, "sk_test_…"), ("xoxb-" + "7" * 14, "xoxb-…7777")],
+)
+def test_a_short_secret_shows_its_prefix_and_its_last_characters_only_if_eight_more_stay_hidden(secret, shown):
+    assert redact(f"found {secret} in the build log") == f"found {shown} in the build log"
+
+
 def test_a_bare_jwt_keeps_its_prefix_and_last_characters_so_log_lines_can_be_matched():
     redacted = redact(f"saw {TOKEN} twice")
     assert redacted.startswith("saw eyJ") and redacted.endswith(f"{TOKEN[-4:]} twice")
     assert "…" in redacted
 
 
-def logged(secret_logging):
+def logged(secret_logging, *, formatted_first=False):
+    """What a handler with the filter writes, as the only handler of its logger (pytest's own capturing handlers
+    are set aside: each formats a traceback into the record before ours sees it); ``formatted_first`` puts a
+    handler that does so before it on purpose."""
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(message)s"))
     handler.addFilter(RedactingFilter())
     log = logging.getLogger("tokenlab-test-redact")
     log.propagate = False
-    log.addHandler(handler)
+    before = log.handlers[:]
+    log.handlers = [logging.StreamHandler(io.StringIO())] * formatted_first + [handler]
     try:
         secret_logging(log)
     finally:
-        log.removeHandler(handler)
+        log.handlers = before
     return stream.getvalue()
 
 
@@ -268,16 +295,17 @@ def test_the_logging_filter_redacts_messages_and_their_arguments(secret):
     assert secret not in written and "calling the API with headers {'X-Api-Key': '[redacted]'}" in written
 
 
+@pytest.mark.parametrize("formatted_first", [False, True], ids=["only-handler", "after-a-handler-that-formats"])
 @position_settings
 @given(secret=opaque_secrets)
-def test_the_logging_filter_redacts_tracebacks(secret):
+def test_the_logging_filter_redacts_tracebacks(secret, formatted_first):
     def fail(log):
         try:
             raise ValueError(f"the API refused password={secret}")
         except ValueError:
             log.exception("request failed")
 
-    written = logged(fail)
+    written = logged(fail, formatted_first=formatted_first)
     assert secret not in written and "ValueError: the API refused password=[redacted]" in written
 
 
@@ -291,6 +319,16 @@ def test_the_logging_filter_redacts_stack_information(secret):
 
     written = logged(with_stack)
     assert secret not in written and 'client_secret="[redacted]"' in written
+
+
+@position_settings
+@given(secret=opaque_secrets)
+def test_a_message_whose_arguments_do_not_fit_its_format_is_still_written_and_still_redacted(secret):
+    errors = io.StringIO()  # where logging reports a record it could not format, with its arguments
+    with contextlib.redirect_stderr(errors):
+        written = logged(lambda log: log.warning("token: %s, for %s", secret))  # two %s, one argument
+    assert secret not in written + errors.getvalue()
+    assert written == "token: [redacted]\n"
 
 
 MEGABYTE = 1_000_000

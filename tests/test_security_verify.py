@@ -773,6 +773,7 @@ def test_a11_the_decoder_refuses_malformed_input_with_a_helpful_token_format_err
     assert err.part == part
     message = str(err)
     assert message[0].isupper() and message.endswith((".", "?")), message
+    assert words
     for word in words:
         assert word in message, (word, message)
     assert len(message) < 300

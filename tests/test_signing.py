@@ -227,6 +227,22 @@ def test_the_same_request_sent_twice_is_a_replayed_nonce(clock, verifier):
     assert caught.value.component == "nonce" and caught.value.error == "replayed_nonce"
 
 
+@pytest.mark.parametrize(
+    ("later", "refused_as"),
+    [(1, ReplayedNonceError), (299, ReplayedNonceError), (300, ReplayedNonceError), (301, StaleRequestError)],
+)
+def test_a_replay_is_refused_as_a_replay_for_as_long_as_the_request_is_fresh_then_as_stale(
+    clock, verifier, later, refused_as
+):
+    headers = signed(clock)
+    verifier.verify("POST", URL, headers, BODY)
+    clock.advance(seconds=later)
+    verifier.verify("POST", URL, signed(clock, "another-nonce"), BODY)  # traffic in between, which forgets old nonces
+    with pytest.raises(refused_as) as caught:
+        verifier.verify("POST", URL, headers, BODY)
+    assert caught.value.component == ("nonce" if refused_as is ReplayedNonceError else "created")
+
+
 def test_a_refused_request_does_not_use_up_its_nonce(clock, verifier):
     with pytest.raises(DigestMismatchError):
         verifier.verify("POST", URL, signed(clock), b"tampered")

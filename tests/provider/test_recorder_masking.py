@@ -297,3 +297,14 @@ def test_underscores_inside_a_random_code_are_not_mistaken_for_an_api_key_prefix
     assert redact("ALw7HEe_9exHHOc_Qz8bLw1x0r5YkPZkevo") == "ALw7…kevo"
     assert redact("tl_live_au1xiWY6iUIiETtBxcTkXCFRhs5avtZu0XrREr") == "tl_live_…rREr"
     assert redact("short-secret") == MASK  # under 16 characters: 8 shown would be most of it
+
+
+def test_a_token_and_a_code_in_the_query_string_are_recorded_as_their_stubs_and_the_rest_as_sent(op, http):
+    refresh = op.mint("web-app", "alice", scope="orders:read")["refresh_token"]
+    code = "Zq81" + "c" * 24 + "x9Wk"  # opaque, as the provider issues codes
+    answer = http.get(op.url(f"/api/orders?access_token={refresh}&page=2&code={code}"))
+    assert answer.status_code == 400  # the provider read the token in the query, and refuses that method
+    recorded = op.exchanges[-1]
+    assert recorded.query == f"access_token={refresh[:4]}…{refresh[-4:]}&page=2&code=Zq81…x9Wk"
+    assert recorded.url == f"/api/orders?{recorded.query}"
+    assert refresh not in str(recorded) and code not in str(recorded)

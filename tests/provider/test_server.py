@@ -9,7 +9,7 @@ import requests
 
 from tokenlab import Clock
 from tokenlab.errors import UsageError
-from tokenlab.provider import MockProvider
+from tokenlab.provider import MockProvider, ProviderConfig
 
 from .conftest import MACHINE
 
@@ -32,6 +32,39 @@ def test_h5_stop_releases_the_port_and_leaves_no_thread_behind():
         session.get(provider.url("/jwks.json")).raise_for_status()
         provider.stop()
         assert set(threading.enumerate()) == before
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", port))  # the port is free again
+    assert not provider.running
+
+
+HALF_SENT = {
+    "headers": b"POST /token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Le",
+    "body": b"POST /token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 60\r\n\r\ngrant_type=client_",
+}
+
+
+@pytest.mark.parametrize("cut_in", HALF_SENT)
+def test_h5_stop_with_a_client_stalled_mid_request_cuts_it_off_frees_the_port_and_joins_every_thread(cut_in):
+    before = set(threading.enumerate())
+    # A read timeout far longer than the wait below: a stop() that waited for the stalled client to time out (or to
+    # finish its request) would still be waiting when the test gives up on it, however slow the machine.
+    provider = MockProvider(ProviderConfig.demo(read_timeout=600.0)).start()
+    port = provider.port
+    with requests.Session() as session:
+        session.get(provider.url("/jwks.json")).raise_for_status()  # the server's threads are all started
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as stalled:
+        stalled.sendall(HALF_SENT[cut_in])  # and nothing more
+        stopper = threading.Thread(target=provider.stop, name="test-stopper", daemon=True)
+        stopper.start()
+        stopper.join(timeout=30)
+        assert not stopper.is_alive(), "stop() is still waiting for a client that stalled mid-request"
+        stalled.settimeout(10)  # a guard against hanging on a mutant, not a measure: a cut-off socket reads at once
+        try:
+            answer = stalled.recv(65536)
+        except ConnectionResetError:
+            answer = b""  # cut off with a reset: for a client, the same as a close
+        assert answer == b""  # cut off, unanswered
+    assert set(threading.enumerate()) == before
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", port))  # the port is free again
     assert not provider.running

@@ -190,6 +190,7 @@ def test_a_refusal_says_what_a_good_signature_covers(op, http):
 def test_the_signature_request_asks_for_no_nonce_it_does_not_supply(op, http):
     # RFC 9421 §5.1: in Accept-Signature, nonce is the value the signer is to use; a bare nonce would ask for "true"
     requested = parse_dictionary(http.get(op.url("/signed/orders")).headers["Accept-Signature"])
+    assert list(requested) == ["sig1"]
     for member in requested.values():
         assert "nonce" not in member.params or isinstance(member.params["nonce"], str)
         assert member.params["created"] is True  # "no associated value when sent as a signature request"
