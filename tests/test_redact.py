@@ -269,6 +269,36 @@ def test_a_bare_jwt_keeps_its_prefix_and_last_characters_so_log_lines_can_be_mat
     assert "…" in redacted
 
 
+def private_key_pem(kind: str) -> str:
+    """A freshly generated private key in PEM, as code that loads one might log it."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    key = ec.generate_private_key(ec.SECP256R1()) if kind == "EC" else rsa.generate_private_key(65537, 2048)
+    fmt = serialization.PrivateFormat.TraditionalOpenSSL if kind == "EC" else serialization.PrivateFormat.PKCS8
+    return key.private_bytes(serialization.Encoding.PEM, fmt, serialization.NoEncryption()).decode()
+
+
+@pytest.mark.parametrize("kind", ["EC", "PKCS8"])
+@pytest.mark.parametrize(
+    "place",
+    [
+        lambda pem: pem,
+        lambda pem: f"loaded key {pem!r} from disk",
+        lambda pem: json.dumps({"signing": pem}),
+        lambda pem: "config dump: " + pem[: len(pem) // 2],
+    ],
+    ids=["as-is", "repr", "json", "cut-off"],
+)
+def test_a_pem_private_key_keeps_its_begin_line_and_loses_every_line_of_its_body(kind, place):
+    pem = private_key_pem(kind)
+    body = pem.strip().splitlines()[1:-1]
+    assert len(body) >= 3, pem
+    redacted = redact(place(pem))
+    assert "PRIVATE KEY-----" in redacted and REDACTED in redacted
+    assert not [line for line in body if line[:16] in redacted], redacted
+
+
 def logged(secret_logging, *, formatted_first=False):
     """What a handler with the filter writes, as the only handler of its logger (pytest's own capturing handlers
     are set aside: each formats a traceback into the record before ours sees it); ``formatted_first`` puts a
