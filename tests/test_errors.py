@@ -28,7 +28,7 @@ def test_all_lists_every_exception_class_the_module_defines():
     defined = {
         name
         for name, value in vars(errors.core).items()
-        if inspect.isclass(value) and issubclass(value, BaseException) and value.__module__ == errors.core.__name__
+        if inspect.isclass(value) and issubclass(value, BaseException) and value.__module__ == errors.__name__
     }
     assert defined == set(errors.core.__all__)
 
@@ -90,6 +90,7 @@ def test_every_error_is_importable_from_the_package_as_the_one_class_its_module_
         assert getattr(errors, name) is getattr(home, name), name
     assert set(errors.oauth.__all__).isdisjoint(errors.core.__all__)
     assert errors.AuthorizationPendingError is oauth_errors.AuthorizationPendingError
+    assert errors.TokenExpiredError.__module__ == "tokenlab.errors"  # tracebacks name the import a learner writes
     with pytest.raises(AttributeError, match="NoSuchError"):
         errors.NoSuchError  # noqa: B018
 

@@ -24,3 +24,9 @@ from tokenlab.errors.core import *  # noqa: F403
 from tokenlab.errors.oauth import *  # noqa: F403
 
 __all__ = [*core.__all__, *oauth.__all__]
+
+# A traceback names an error by its public home, tokenlab.errors.TokenExpiredError, the name a learner imports.
+for _name in __all__:
+    if isinstance(globals()[_name], type):
+        globals()[_name].__module__ = __name__
+del _name
