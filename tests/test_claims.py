@@ -322,3 +322,10 @@ def test_an_audience_mismatch_names_every_audience_this_verifier_expected():
     with pytest.raises(AudienceMismatchError) as caught:
         check_aud({"aud": "other-api"}, ["orders-api", "billing-api"])
     assert "meant for 'other-api', not for 'billing-api' or 'orders-api'." in str(caught.value)
+
+
+def test_a_leeway_out_of_range_is_refused_with_the_range_and_the_reason():
+    with pytest.raises(UsageError) as caught:
+        check_leeway(3600)
+    assert "leeway=3600 s is outside 0–300 s" in str(caught.value)
+    assert "must not turn an expired token into a valid one" in str(caught.value)
