@@ -1,0 +1,39 @@
+"""provider/bearer.py: the parts of an RFC 6750 answer that the resource tests do not pin down (found by make
+mutate, docs/mutation.md): HEAD with a token in its body, the error_description's characters, no-store."""
+
+import re
+
+from tokenlab.provider.bearer import InvalidAccessTokenError, NoTokenError
+
+from .test_resource import HEADER_TEXT, bearer
+
+
+def test_a_token_in_the_body_of_a_head_is_refused_as_for_a_get(op, http):
+    token = op.mint("web-app", "alice", scope="orders:read")["access_token"]
+    answer = http.head(op.url("/api/orders"), data={"access_token": token})
+    assert answer.status_code == 400  # RFC 6750 §2.2: the method must be one whose body has defined semantics
+
+
+def test_error_description_keeps_printable_ascii_and_spells_the_section_sign():
+    err = InvalidAccessTokenError('The token said "no" – see RFC 6750 §3.1 \\ and ~X.')
+    description = re.search(r'error_description="([^"]*)"', err.challenge()).group(1)
+    assert description == "The token said no  see RFC 6750 section 3.1  and ~X."
+    assert HEADER_TEXT.fullmatch(description)
+
+
+def test_every_bearer_error_answer_says_no_store(op, http):
+    for headers in ({}, bearer("not-a-token")):
+        answer = http.get(op.url("/api/orders"), headers=headers)
+        assert answer.status_code == 401
+        assert answer.headers["Cache-Control"] == "no-store"
+
+
+def test_a_request_without_credentials_gets_an_empty_body_and_no_error_code():
+    # RFC 6750 §3.1: no error code when the request has no authentication information
+    assert NoTokenError().as_dict() == {}
+    assert NoTokenError("Log in first.").as_dict() == {"message": "Log in first."}
+
+
+def test_a_bearer_error_prints_its_code_and_description():
+    assert str(InvalidAccessTokenError("The token has expired.")) == "invalid_token: The token has expired."
+    assert str(NoTokenError("No token.")) == "No token."
