@@ -37,3 +37,10 @@ def test_a_request_without_credentials_gets_an_empty_body_and_no_error_code():
 def test_a_bearer_error_prints_its_code_and_description():
     assert str(InvalidAccessTokenError("The token has expired.")) == "invalid_token: The token has expired."
     assert str(NoTokenError("No token.")) == "No token."
+
+
+def test_two_access_tokens_in_one_body_are_refused(op, http):
+    token = op.mint("web-app", "alice", scope="orders:write")["access_token"]
+    answer = http.post(op.url("/api/orders"), data=[("access_token", token), ("access_token", token)])
+    assert answer.status_code == 400  # G4: RFC 6750 §3.1, a parameter given more than once is invalid_request
+    assert answer.json()["error"] == "invalid_request"
