@@ -3,7 +3,11 @@ mutate, docs/mutation.md): HEAD with a token in its body, the error_description'
 
 import re
 
+import pytest
+
+from tokenlab import decode_unverified
 from tokenlab.provider.bearer import InvalidAccessTokenError, NoTokenError
+from tokenlab.tokens import sign
 
 from .test_resource import HEADER_TEXT, bearer
 
@@ -44,3 +48,24 @@ def test_two_access_tokens_in_one_body_are_refused(op, http):
     answer = http.post(op.url("/api/orders"), data=[("access_token", token), ("access_token", token)])
     assert answer.status_code == 400  # G4: RFC 6750 §3.1, a parameter given more than once is invalid_request
     assert answer.json()["error"] == "invalid_request"
+
+
+def live_claims(op, **changes):
+    """The claims of a token this provider really issued (its jti is live in the store), changed as given."""
+    claims = dict(decode_unverified(op.mint("web-app", "alice", scope="orders:read")["access_token"]).claims)
+    claims.update(changes)
+    return {name: value for name, value in claims.items() if value is not None}
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"iss": "ISSUER/evil"}, {"iss": "ISSUER"[:-1]}, {"sub": None}, {"iat": None}],
+    ids=["iss-longer", "iss-prefix", "no-sub", "no-iat"],
+)
+def test_a_token_signed_with_the_providers_key_but_a_wrong_issuer_or_a_missing_claim_is_refused(op, http, changes):
+    # G2 with A8: the resource server checks iss and the required claims itself, not only the signature and jti
+    changes = {k: v.replace("ISSUER", op.issuer) if isinstance(v, str) else v for k, v in changes.items()}
+    token = sign(live_claims(op, **changes), op.app.signing_key, typ="at+jwt")
+    answer = http.get(op.url("/api/orders"), headers=bearer(token))
+    assert answer.status_code == 401, answer.text
+    assert answer.json()["error"] == "invalid_token"
