@@ -12,7 +12,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check
 # Quiet Jupyter's platformdirs migration warning; draw plots without a screen in tests.
 export JUPYTER_PLATFORM_DIRS := 1
 
-.PHONY: lab test system-deps lint format bench notebooks student clean
+.PHONY: lab test system-deps lint format bench notebooks student mutate clean
 
 # JupyterLab on lesson 00, as tools/lab.py builds it (the browser tests start it the same way).
 lab: $(VENV)/.installed-lab
@@ -45,6 +45,15 @@ notebooks: $(VENV)/.installed-test
 student: $(VENV)/.installed-lab
 	$(BIN)/tokenlab student-copy --out student
 
+# Mutation testing of the modules that carry SECURITY.md's rules (docs/mutation.md): slow, never part of make test,
+# with its own install (the mutate extra). MUTANTS narrows it to some modules: make mutate MUTANTS='tokenlab.claims*'.
+# mutmut keeps its work in mutants/ and reruns only what changed; tools/mutation_report.py then lists every survivor
+# with its line and diff, and fails on one that tools/mutation_accepted.txt does not explain.
+MUTANTS ?=
+mutate: $(VENV)/.installed-mutate
+	set -f; $(BIN)/mutmut run $(MUTANTS)
+	set -f; $(BIN)/python -m tools.mutation_report $(MUTANTS)
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
@@ -56,5 +65,9 @@ $(VENV)/.installed-test: pyproject.toml $(PINS) | $(BIN)/python
 	$(PIP) install -c $(PINS) -e '.[test]'
 	touch $@ $(VENV)/.installed-lab
 
+$(VENV)/.installed-mutate: pyproject.toml $(PINS) | $(BIN)/python
+	$(PIP) install -c $(PINS) -e '.[mutate]'
+	touch $@ $(VENV)/.installed-test $(VENV)/.installed-lab
+
 clean:
-	rm -rf $(VENV) build src/*.egg-info
+	rm -rf $(VENV) build src/*.egg-info mutants
