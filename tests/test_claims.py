@@ -309,7 +309,9 @@ def test_the_security_relevant_header_parameters_are_explained(name):
 # --- found by make mutate (docs/mutation.md) ---------------------------------------------
 
 
-@pytest.mark.parametrize(("check", "claim"), [(check_exp, "exp"), (check_nbf, "nbf"), (check_iat, "iat")])
+@pytest.mark.parametrize(
+    ("check", "claim"), [(require_valid_exp, "exp"), (require_valid_nbf, "nbf"), (require_valid_iat, "iat")]
+)
 def test_without_a_leeway_argument_not_one_second_of_grace_is_given(check, claim):
     # A7: leeway is explicit. A default of 1 s would let a token through one second late or early.
     times = {"exp": NOW, "nbf": NOW + 1, "iat": NOW + 1}
@@ -320,12 +322,12 @@ def test_without_a_leeway_argument_not_one_second_of_grace_is_given(check, claim
 
 def test_an_audience_mismatch_names_every_audience_this_verifier_expected():
     with pytest.raises(AudienceMismatchError) as caught:
-        check_aud({"aud": "other-api"}, ["orders-api", "billing-api"])
+        require_audience({"aud": "other-api"}, ["orders-api", "billing-api"])
     assert "meant for 'other-api', not for 'billing-api' or 'orders-api'." in str(caught.value)
 
 
 def test_a_leeway_out_of_range_is_refused_with_the_range_and_the_reason():
     with pytest.raises(UsageError) as caught:
-        check_leeway(3600)
+        require_valid_leeway(3600)
     assert "leeway=3600 s is outside 0–300 s" in str(caught.value)
     assert "must not turn an expired token into a valid one" in str(caught.value)
