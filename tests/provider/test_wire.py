@@ -3,7 +3,6 @@ hold no thread, and a Content-Length that is no number answered 400 without a tr
 
 import socket
 import threading
-import time
 
 import requests
 
@@ -69,7 +68,9 @@ def test_pipelined_requests_are_answered_in_order(op):
 
 
 def test_a_burst_of_slow_half_sent_requests_neither_blocks_a_normal_client_nor_grows_the_thread_count():
-    with MockProvider(ProviderConfig.demo(read_timeout=2.0)) as op:
+    # The slow clients may stall for a minute; a normal client that had to wait behind them would hit its own
+    # 5-second timeout and fail the test. No duration is measured.
+    with MockProvider(ProviderConfig.demo(read_timeout=60.0)) as op:
         with requests.Session() as http:
             http.get(op.url("/jwks.json")).raise_for_status()  # the server's threads are all started
         threads = threading.active_count()
@@ -77,11 +78,9 @@ def test_a_burst_of_slow_half_sent_requests_neither_blocks_a_normal_client_nor_g
         try:
             for sock in slow:
                 sock.sendall(b"POST /token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Le")  # and no more, for now
-            start = time.monotonic()
             with requests.Session() as http:
                 for _ in range(5):
                     assert http.get(op.url("/.well-known/openid-configuration"), timeout=5).status_code == 200
-            assert time.monotonic() - start < 1.0
             assert threading.active_count() == threads
         finally:
             for sock in slow:
@@ -91,18 +90,16 @@ def test_a_burst_of_slow_half_sent_requests_neither_blocks_a_normal_client_nor_g
 def test_a_slow_client_is_cut_off_after_the_read_timeout():
     with MockProvider(ProviderConfig.demo(read_timeout=0.5)) as op, connect(op) as sock:
         sock.sendall(b"GET /jwks.json HTTP/1.1\r\nHost: 127.")
-        start = time.monotonic()
-        assert sock.recv(65536) == b""  # closed, unanswered: it never finished its request
-        assert time.monotonic() - start < 3
+        # closed, unanswered: it never finished its request (a server that never cut it would leave recv to
+        # the socket's 10-second timeout, which raises)
+        assert sock.recv(65536) == b""
 
 
 def test_an_idle_keep_alive_connection_is_closed_after_the_read_timeout():
     with MockProvider(ProviderConfig.demo(read_timeout=0.5)) as op, connect(op) as sock:
         sock.sendall(DISCOVERY)
         assert read_response(sock, bytearray())[0] == b"HTTP/1.1 200 OK"
-        start = time.monotonic()
-        assert sock.recv(65536) == b""
-        assert time.monotonic() - start < 3
+        assert sock.recv(65536) == b""  # closed by the server (else the socket's 10-second timeout raises)
 
 
 def test_a_content_length_with_non_ascii_digits_is_a_400_that_cites_rfc_9110_not_a_500_or_a_traceback(op, capfd):
@@ -135,14 +132,15 @@ def test_a_header_block_over_64_kib_is_a_431_and_the_server_goes_on(op):
         assert read_response(sock, bytearray())[0] == b"HTTP/1.1 200 OK"
 
 
-def test_a_body_declared_over_the_limit_is_answered_at_once_and_never_read(op):
-    with connect(op) as sock:
+def test_a_body_declared_over_the_limit_is_answered_at_once_and_never_read():
+    # The server would wait a minute for a body it meant to read; the client gives up after 10 seconds (and the
+    # test fails), so an answer means it came without the body.
+    with MockProvider(ProviderConfig.demo(read_timeout=60.0)) as op, connect(op) as sock:
         sock.sendall(
             b"POST /token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
             b"Content-Length: 999999999\r\n\r\n" + b"x" * 1000
         )
-        start = time.monotonic()
         status, headers, body = read_response(sock, bytearray())
-    assert status.startswith(b"HTTP/1.1 413 ") and time.monotonic() - start < 1
+    assert status.startswith(b"HTTP/1.1 413 ")
     assert b"accepts at most 65536" in body
     assert headers["connection"] == "close"
